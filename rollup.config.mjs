@@ -1,0 +1,30 @@
+// Bundles what `tsc -p tsconfig.build.json` emitted into build/ (see scripts/build.mjs):
+// ESM + CJS for the npm entries (idb stays a dependency) and one minified IIFE for the
+// script tag (idb inlined, so the page needs one request).
+import { nodeResolve } from '@rollup/plugin-node-resolve';
+import terser from '@rollup/plugin-terser';
+
+const npmEntry = (input, name) => ({
+  input,
+  external: ['idb'],
+  output: [
+    { file: `dist/${name}.js`, format: 'es', sourcemap: true },
+    { file: `dist/${name}.cjs`, format: 'cjs', sourcemap: true },
+  ],
+});
+
+const minify = terser({
+  ecma: 2020,
+  compress: { passes: 3, unsafe_arrows: true, pure_getters: true },
+  format: { comments: false },
+});
+
+export default [
+  npmEntry('build/index.js', 'index'),
+  npmEntry('build/metrics/index.js', 'metrics'),
+  {
+    input: 'build/script-tag.js',
+    plugins: [nodeResolve({ browser: true })],
+    output: { file: 'dist/engage-tracker.min.js', format: 'iife', sourcemap: true, plugins: [minify] },
+  },
+];

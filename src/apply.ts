@@ -1,0 +1,107 @@
+// One drain of queued work against the stored state, inside one storage transaction:
+// read what the rules need, run them, write back. store.ts supplies the transaction
+// (IndexedDB or memory) and appends the returned metrics to the outbox in it.
+import { classifyCall, classifyChat, missCall, type CallRecord, type Context } from './classify';
+import type { ParsedEvent } from './events';
+import type { MetricEvent } from './metric-event';
+import { closeChat, endOf, hasExpired, type Session } from './session';
+
+export type StateStore = 'kv' | 'calls' | 'msgs';
+
+/** The transaction's surface. Gets must only await the transaction's own requests. */
+export interface Tx {
+  get<T>(store: StateStore, key: string): Promise<T | undefined>;
+  put(store: StateStore, key: string, value: unknown): void;
+  del(store: StateStore, key: string): void;
+}
+
+export type Work =
+  /** A widget event, with the page URL it happened on. */
+  | { kind: 'event'; at: number; event: ParsedEvent; href: string }
+  /** The tracker starting, or the page becoming visible. */
+  | { kind: 'activity'; at: number }
+  /** The idle timer: end the session if it has expired, start none. */
+  | { kind: 'check'; at: number }
+  /** endSession(). */
+  | { kind: 'end'; at: number };
+
+export interface Rules {
+  orgId: string;
+  sessionTimeoutMs: number;
+  newId: () => string;
+  pageOf: (href: string) => string;
+}
+
+export interface Applied {
+  metrics: MetricEvent[];
+  /** Call events naming a call never offered or requested here. */
+  unknownCalls: ParsedEvent[];
+  /** When the open session will expire if nothing happens, or undefined with no session. */
+  expiresAt?: number;
+}
+
+export async function apply(tx: Tx, work: Work[], rules: Rules): Promise<Applied> {
+  const { sessionTimeoutMs: timeoutMs, newId } = rules;
+  let visitorId = await tx.get<string>('kv', 'visitor');
+  if (!visitorId) tx.put('kv', 'visitor', (visitorId = newId()));
+  let session = await tx.get<Session>('kv', 'session');
+  const out: Applied = { metrics: [], unknownCalls: [] };
+  const context = (s: Session, at: number, page = ''): Context => ({ orgId: rules.orgId, visitorId: visitorId as string, sessionId: s.id, page, at, newId });
+
+  const close = async (s: Session, at: number) => {
+    const ctx = context(s, at);
+    out.metrics.push(...closeChat(s, ctx));
+    for (const callId of s.waiting) {
+      const call = await tx.get<CallRecord>('calls', callId);
+      if (!call || call.outcome) continue;
+      const step = missCall(call, callId, 'session_end', ctx);
+      tx.put('calls', callId, step.call);
+      out.metrics.push(...step.metrics);
+    }
+    session = undefined;
+  };
+
+  for (const item of work) {
+    const at = item.at;
+    if (session && (item.kind === 'end' || hasExpired(session, at, timeoutMs))) {
+      await close(session, item.kind === 'end' ? Math.max(at, session.lastAt) : endOf(session, timeoutMs));
+    }
+    if (item.kind === 'end' || item.kind === 'check') continue;
+    // Activity: the first one after an end starts a new session; an older `at` never rewinds one.
+    if (!session) session = { id: newId(), lastAt: at, waiting: [] };
+    else session.lastAt = Math.max(session.lastAt, at);
+    if (item.kind !== 'event') continue;
+
+    const e = item.event;
+    const ctx = context(session, at, rules.pageOf(e.pageUrl ?? item.href));
+    if (e.callId) {
+      const call = await tx.get<CallRecord>('calls', e.callId);
+      const step = classifyCall(call, e, ctx);
+      if (step.unknown) out.unknownCalls.push(e);
+      if (step.call) {
+        tx.put('calls', e.callId, step.call);
+        // Requested calls wait in their session, so its end can miss them.
+        if (!call && step.call.origin === 'requested') session.waiting.push(e.callId);
+        if (step.call.outcome) session.waiting = session.waiting.filter((id) => id !== e.callId);
+      }
+      out.metrics.push(...step.metrics);
+    } else if (e.from !== 'bot') {
+      // A message seen before (a reload re-rendering the history) is not news.
+      if (e.messageId) {
+        if (await tx.get('msgs', e.messageId)) continue;
+        tx.put('msgs', e.messageId, at);
+      }
+      const step = classifyChat(session.chat, e, ctx);
+      session.chat = step.chat;
+      out.metrics.push(...step.metrics);
+    }
+  }
+
+  if (session) {
+    tx.put('kv', 'session', session);
+    out.expiresAt = endOf(session, timeoutMs);
+  } else {
+    tx.del('kv', 'session');
+  }
+  return out;
+}

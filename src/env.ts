@@ -1,0 +1,40 @@
+// The one file of the tracker that reads window, document, navigator or location, each
+// feature-detected so that importing or running the SDK outside a browser never throws.
+
+const FALLBACK_URL = 'http://localhost/';
+
+/** The page the visitor is on now, or a placeholder outside a browser. */
+export const currentHref = (): string =>
+  typeof location !== 'undefined' && location.href ? location.href : FALLBACK_URL;
+
+/** Random UUID v4; randomUUID needs a secure context, getRandomValues does not. */
+export function randomId(): string {
+  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 15) | 64;
+  b[8] = (b[8] & 63) | 128;
+  const h = Array.from(b, (x) => (x + 256).toString(16).slice(1)).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+export interface PageHandlers {
+  visible(): void;
+  hidden(): void;
+  online(): void;
+}
+
+/** Subscribes to the page's lifecycle; returns the unsubscribe. */
+export function watchPage(on: PageHandlers): () => void {
+  if (typeof document === 'undefined' || typeof addEventListener !== 'function') return () => {};
+  const onVisibility = () => (document.visibilityState === 'hidden' ? on.hidden() : on.visible());
+  // pagehide, never unload: an unload handler takes the page out of the back/forward cache.
+  const subscriptions: [EventTarget, string, () => void][] = [
+    [document, 'visibilitychange', onVisibility],
+    [window, 'pagehide', on.hidden],
+    [window, 'online', on.online],
+  ];
+  for (const [target, type, fn] of subscriptions) target.addEventListener(type, fn);
+  return () => {
+    for (const [target, type, fn] of subscriptions) target.removeEventListener(type, fn);
+  };
+}

@@ -1,0 +1,41 @@
+/** Every code `onError` can receive. Stable: dashboards and alerts may match on them. */
+export type TrackerErrorCode =
+  | 'invalid_event'
+  | 'unknown_call'
+  | 'storage_unavailable'
+  | 'storage_failed'
+  | 'delivery_rejected'
+  | 'delivery_failed'
+  | 'queue_overflow'
+  | 'internal';
+
+/** What `onError` receives: something was dropped, rejected or degraded. Never thrown. */
+export class TrackerError extends Error {
+  readonly code: TrackerErrorCode;
+  override readonly cause: unknown;
+  constructor(code: TrackerErrorCode, message: string, cause?: unknown) {
+    super(message);
+    this.name = 'TrackerError';
+    this.code = code;
+    this.cause = cause;
+  }
+}
+
+/** Thrown by `createTracker` only: names the option, the rule it broke and the value given. */
+export class TrackerConfigError extends Error {
+  readonly option: string;
+  readonly value: unknown;
+  constructor(option: string, rule: string, value: unknown) {
+    super(`engage-tracker: option "${option}" ${rule} (got ${describe(value)})`);
+    this.name = 'TrackerConfigError';
+    this.option = option;
+    this.value = value;
+  }
+}
+
+const describe = (value: unknown): string => {
+  if (typeof value === 'string') return JSON.stringify(value.length > 80 ? value.slice(0, 80) + '…' : value);
+  if (typeof value === 'function') return 'a function';
+  if (Array.isArray(value)) return 'an array';
+  return value === null || typeof value !== 'object' ? String(value) : 'an object';
+};
