@@ -5,5 +5,6 @@ export default defineConfig({
     environment: 'happy-dom',
     include: ['test/**/*.test.ts'],
     testTimeout: 20_000,
+    setupFiles: ['test/setup.ts'],
   },
 });

@@ -17,6 +17,10 @@ export function randomId(): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
+/** Web Locks, where the browser has them (not in Node, nor in Safari before 15.4). */
+export const webLocks = (): LockManager | undefined =>
+  (typeof navigator !== 'undefined' && navigator.locks) || undefined;
+
 export interface PageHandlers {
   visible(): void;
   hidden(): void;

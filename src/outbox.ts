@@ -3,6 +3,7 @@
 import { retryDelayMs, parseRetryAfter } from './backoff';
 import { TrackerError } from './errors';
 import type { Batch, MetricEvent } from './metric-event';
+import { withLock } from './lock';
 import type { Store } from './store';
 import { outcomeOf, post } from './transport';
 import { SDK_VERSION } from './version';
@@ -76,17 +77,15 @@ export function createSender(o: SenderOptions): Sender {
     }
   };
 
-  const locked = (fn: () => Promise<void>): Promise<void> => {
-    const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
-    if (!locks) return fn();
-    // Another tab holding the lock is sending the shared outbox: try again at the next interval.
-    return locks.request(o.lockName, { ifAvailable: true }, (lock) => (lock ? fn() : void schedule())) as Promise<void>;
-  };
-
-  const send = (): Promise<void> => {
+  /**
+   * Starts a pass unless one runs or a backoff waits. Timers do not wait for another tab's
+   * pass (it sends the same outbox; we look again at the next interval); flush() does.
+   */
+  const send = (wait = false): Promise<void> => {
     clearInterval_();
     if (backoffTimer || stopped) return Promise.resolve();
-    running ??= locked(pass)
+    running ??= withLock(o.lockName, wait, pass)
+      .then((ran) => void (ran || schedule()))
       .catch((err) => o.report(new TrackerError('storage_failed', 'reading the outbox failed', err)))
       .finally(() => { running = undefined; });
     return running;
@@ -106,7 +105,7 @@ export function createSender(o: SenderOptions): Sender {
     async flush() {
       // A pass already under way may have peeked before our events were stored: run one more.
       while (running) await running;
-      await send();
+      await send(true);
     },
     stop() {
       stopped = true;

@@ -1,2 +1,14 @@
-// Placeholder until the metrics issue lands.
-export {};
+// engage-tracker/metrics: pure aggregation, no DOM and no storage, for Node and browsers.
+export { aggregate, type AggregateOptions, type OrgRow, type RepRow, type PageRow, type Row, type RowsBy } from './aggregate';
+export {
+  METRICS,
+  type CountedMetricName,
+  type DerivedMetricDefinition,
+  type Dimension,
+  type HeldMetricName,
+  type MetricDefinition,
+  type RepMetricName,
+  type SentMetricDefinition,
+  type TeamMetricName,
+} from './definitions';
+export type { MetricEvent, MetricName, MissedReason } from '../metric-event';

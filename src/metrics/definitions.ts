@@ -1,0 +1,68 @@
+// What each metric means, in the seed's words: its label, direction, channel and the
+// dimensions it is available for. aggregate() reads its rules from here, so the table and
+// the numbers cannot drift apart.
+import type { MetricName } from '../metric-event';
+
+export type Dimension = 'org' | 'rep' | 'page';
+export type HeldMetricName = 'calls_held' | 'chats_held';
+/** Every key of a row's `counts`: the ten sent metrics and the two derived ones. */
+export type CountedMetricName = MetricName | HeldMetricName;
+/** The metrics the seed says are not available for individual users. */
+export type TeamMetricName =
+  | 'inbound_call_requested'
+  | 'inbound_call_missed'
+  | 'inbound_chat_requested'
+  | 'inbound_chat_missed';
+export type RepMetricName = Exclude<CountedMetricName, TeamMetricName>;
+
+interface Common {
+  readonly label: string;
+  readonly channel: 'call' | 'chat';
+  readonly dimensions: readonly Dimension[];
+}
+
+export interface SentMetricDefinition extends Common {
+  readonly name: MetricName;
+  readonly direction: 'proactive' | 'inbound';
+  readonly derived: false;
+}
+
+/** Never sent: computed from the metrics in `sum`. */
+export interface DerivedMetricDefinition extends Common {
+  readonly name: HeldMetricName;
+  readonly direction: 'all';
+  readonly derived: true;
+  readonly sum: readonly MetricName[];
+}
+
+export type MetricDefinition = SentMetricDefinition | DerivedMetricDefinition;
+
+const ALL: readonly Dimension[] = Object.freeze(['org', 'rep', 'page']);
+const TEAM: readonly Dimension[] = Object.freeze(['org', 'page']);
+
+const sent = (
+  name: MetricName,
+  label: string,
+  direction: 'proactive' | 'inbound',
+  channel: 'call' | 'chat',
+  dimensions = ALL,
+): SentMetricDefinition => Object.freeze({ name, label, direction, channel, dimensions, derived: false });
+
+const held = (name: HeldMetricName, label: string, channel: 'call' | 'chat', sum: MetricName[]): DerivedMetricDefinition =>
+  Object.freeze({ name, label, direction: 'all', channel, dimensions: ALL, derived: true, sum: Object.freeze(sum) });
+
+/** Every metric, in SPEC section 4 order; the derived ones last, as in a row's `counts`. */
+export const METRICS: readonly MetricDefinition[] = Object.freeze([
+  sent('proactive_call_attempted', 'Proactive Website Calls Attempted', 'proactive', 'call'),
+  sent('proactive_call_accepted', 'Proactive Website Calls Accepted', 'proactive', 'call'),
+  sent('inbound_call_requested', 'Inbound Website Calls Requested', 'inbound', 'call', TEAM),
+  sent('inbound_call_answered', 'Inbound Website Calls Answered', 'inbound', 'call'),
+  sent('inbound_call_missed', 'Inbound Website Calls Missed', 'inbound', 'call', TEAM),
+  sent('proactive_chat_attempted', 'Proactive Live Chat Conversations Attempted', 'proactive', 'chat'),
+  sent('proactive_chat_accepted', 'Proactive Live Chat Conversations Accepted', 'proactive', 'chat'),
+  sent('inbound_chat_requested', 'Inbound Live Chat Conversations Requested', 'inbound', 'chat', TEAM),
+  sent('inbound_chat_answered', 'Inbound Live Chat Conversations Answered', 'inbound', 'chat'),
+  sent('inbound_chat_missed', 'Inbound Live Chat Conversations Missed', 'inbound', 'chat', TEAM),
+  held('calls_held', 'Website Calls Held', 'call', ['proactive_call_attempted', 'inbound_call_answered']),
+  held('chats_held', 'Live Chat Conversations Held', 'chat', ['proactive_chat_accepted', 'inbound_chat_answered']),
+]);

@@ -1,0 +1,14 @@
+// Every test file gets a fresh, empty IndexedDB (fake-indexeddb) and a fetch that fails loudly
+// unless a test installs its own endpoint.
+import 'fake-indexeddb/auto';
+import { IDBFactory } from 'fake-indexeddb';
+import { afterEach, beforeEach, vi } from 'vitest';
+
+beforeEach(() => {
+  globalThis.indexedDB = new IDBFactory();
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+  vi.unstubAllGlobals();
+});
