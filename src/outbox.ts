@@ -26,6 +26,8 @@ export interface Sender {
   added(count: number): void;
   /** Sends all that waits, unless a backoff is running; resolves after the attempt. */
   flush(): Promise<void>;
+  /** The network is back: a running backoff was waiting for it, so send now. */
+  online(): Promise<void>;
   stop(): void;
 }
 
@@ -95,6 +97,12 @@ export function createSender(o: SenderOptions): Sender {
     if (!intervalTimer && !backoffTimer && !stopped) intervalTimer = setTimeout(send, o.flushIntervalMs);
   };
 
+  const flush = async () => {
+    // A pass already under way may have peeked before our events were stored: run one more.
+    while (running) await running;
+    await send(true);
+  };
+
   return {
     added(count) {
       waiting += count;
@@ -102,10 +110,11 @@ export function createSender(o: SenderOptions): Sender {
       // Also after send(): a pass that is just ending may not have seen these events.
       schedule();
     },
-    async flush() {
-      // A pass already under way may have peeked before our events were stored: run one more.
-      while (running) await running;
-      await send(true);
+    flush,
+    online() {
+      clearTimeout(backoffTimer);
+      backoffTimer = undefined;
+      return flush();
     },
     stop() {
       stopped = true;

@@ -40,20 +40,27 @@ export async function openIndexedDb(name: string): Promise<Store> {
   return {
     async apply(work, rules, maxQueued) {
       const tx = db.transaction([...STATE_STORES, OUTBOX], 'readwrite');
-      const applied = await apply(cachedTx(tx), work, rules);
-      const outbox = tx.objectStore(OUTBOX);
-      for (const m of applied.metrics) quietly(outbox.add(m));
-      let dropped = 0;
-      if (applied.metrics.length) {
-        const excess = (await outbox.count()) - maxQueued;
-        if (excess > 0) {
-          const keys = (await outbox.getAllKeys(null, excess)) as number[];
-          quietly(outbox.delete(IDBKeyRange.bound(keys[0], keys[keys.length - 1])));
-          dropped = keys.length;
+      try {
+        const applied = await apply(cachedTx(tx), work, rules);
+        const outbox = tx.objectStore(OUTBOX);
+        for (const m of applied.metrics) quietly(outbox.add(m));
+        let dropped = 0;
+        if (applied.metrics.length) {
+          const excess = (await outbox.count()) - maxQueued;
+          if (excess > 0) {
+            const keys = (await outbox.getAllKeys(null, excess)) as number[];
+            quietly(outbox.delete(IDBKeyRange.bound(keys[0], keys[keys.length - 1])));
+            dropped = keys.length;
+          }
         }
+        await tx.done;
+        return { ...applied, dropped };
+      } catch (err) {
+        // Never commit half a drain: state without its outbox events would count without sending.
+        quietly(tx.done);
+        quietly(Promise.resolve().then(() => tx.abort()));
+        throw err;
       }
-      await tx.done;
-      return { ...applied, dropped };
     },
     async peek(count) {
       const tx = db.transaction(OUTBOX);

@@ -150,7 +150,7 @@ export function createTracker(options: TrackerOptions): Tracker {
   const unwatch = watchPage({
     visible: guard(() => enqueue({ kind: 'activity', at: Date.now() })),
     hidden: guard(() => drainNow().then(sender.flush)),
-    online: guard(() => sender.flush()),
+    online: guard(sender.online),
   });
 
   // Starting on a page is activity; then send what earlier pages left in the outbox.

@@ -16,20 +16,28 @@ export interface Endpoint {
   /** Answers the next requests with these statuses (0 = network error); then 200. */
   answer(...statuses: number[]): void;
   requests: { init: RequestInit; status: number }[];
+  /** Resolves once this many requests (any status) have arrived. */
+  requested(count: number): Promise<void>;
 }
 
 /** Replaces global fetch with an in-memory endpoint. */
 export function stubEndpoint(): Endpoint {
   const planned: number[] = [];
+  const waiters: { count: number; resolve: () => void }[] = [];
   const ep: Endpoint = {
     bodies: [],
     requests: [],
     events: () => ep.bodies.flatMap((b) => b.events),
     answer: (...statuses) => void planned.push(...statuses),
+    requested: (count) => new Promise((resolve) => {
+      if (ep.requests.length >= count) resolve();
+      else waiters.push({ count, resolve });
+    }),
   };
   vi.stubGlobal('fetch', async (_url: string, init: RequestInit) => {
     const status = planned.shift() ?? 200;
     ep.requests.push({ init, status });
+    queueMicrotask(() => waiters.filter((w) => ep.requests.length >= w.count).forEach((w) => w.resolve()));
     if (status === 0) throw new TypeError('Failed to fetch');
     if (status >= 200 && status < 300) ep.bodies.push(JSON.parse(String(init.body)));
     return new Response(null, { status, headers: status === 429 ? { 'retry-after': '2' } : {} });

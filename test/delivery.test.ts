@@ -1,0 +1,294 @@
+// Batched delivery (SPEC sections 5 and 6): the wire format, when batches go, what stays in
+// the outbox until a 2xx, and what failures are reported.
+import { IDBFactory } from 'fake-indexeddb';
+import { describe, expect, it, vi } from 'vitest';
+import { ENDPOINT, names, requested, startTracker, stubEndpoint, T0, visitor, rep, offered } from './helpers';
+
+const calls = (count: number, prefix = 'c') => Array.from({ length: count }, (_, i) => requested(`${prefix}${i}`));
+
+describe('the wire', () => {
+  it('posts one JSON batch body per request', async () => {
+    vi.useFakeTimers({ toFake: ['Date'], now: T0 });
+    const endpoint = stubEndpoint();
+    const { tracker } = startTracker({ headers: { 'x-api-key': 'k1' } });
+    history.pushState(null, '', '/pricing?utm=x');
+    tracker.track(offered('c1', 'rep_7'));
+    tracker.track({ ...rep('rep_7'), conversationId: 'conv_1' });
+    await tracker.flush();
+    const { init } = endpoint.requests[0];
+    expect(init.method).toBe('POST');
+    expect(init.headers).toMatchObject({ 'content-type': 'application/json', 'x-api-key': 'k1' });
+    const body = JSON.parse(String(init.body));
+    const ids = new Map<string, string>();
+    const stable = (id: string, label: string) => (ids.has(id) ? ids.get(id) : ids.set(id, `<${label}${ids.size}>`).get(id));
+    for (const e of body.events) {
+      e.id = stable(e.id, 'id');
+      e.visitorId = stable(e.visitorId, 'visitor');
+      e.sessionId = stable(e.sessionId, 'session');
+    }
+    expect(body).toMatchInlineSnapshot(`
+      {
+        "events": [
+          {
+            "callId": "c1",
+            "id": "<id0>",
+            "metric": "proactive_call_attempted",
+            "occurredAt": "2026-11-24T15:00:00.000Z",
+            "orgId": "org_1",
+            "page": "/pricing",
+            "repId": "rep_7",
+            "sessionId": "<session2>",
+            "visitorId": "<visitor1>",
+          },
+          {
+            "conversationId": "conv_1",
+            "id": "<id3>",
+            "metric": "proactive_chat_attempted",
+            "occurredAt": "2026-11-24T15:00:00.000Z",
+            "orgId": "org_1",
+            "page": "/pricing",
+            "repId": "rep_7",
+            "sessionId": "<session2>",
+            "visitorId": "<visitor1>",
+          },
+        ],
+        "sdk": {
+          "name": "engage-tracker",
+          "version": "0.1.0",
+        },
+        "sentAt": "2026-11-24T15:00:00.000Z",
+      }
+    `);
+  });
+
+  it('gives every metric event its own UUID', async () => {
+    const endpoint = stubEndpoint();
+    const { tracker } = startTracker();
+    calls(30).forEach(tracker.track);
+    await tracker.flush();
+    const ids = endpoint.events().map((e) => e.id);
+    expect(new Set(ids).size).toBe(30);
+    expect(ids.every((id) => /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(id))).toBe(true);
+  });
+});
+
+describe('when batches go', () => {
+  it('sends as soon as batchSize events wait, without flush()', async () => {
+    const endpoint = stubEndpoint();
+    const { tracker } = startTracker({ batchSize: 3, flushIntervalMs: 3_600_000 });
+    calls(3).forEach(tracker.track);
+    await endpoint.requested(1);
+    expect(endpoint.bodies[0].events).toHaveLength(3);
+  });
+
+  it('sends a partial batch when flushIntervalMs passes, not before', async () => {
+    const endpoint = stubEndpoint();
+    const { tracker } = startTracker({ batchSize: 20, flushIntervalMs: 300 });
+    await tracker.flush(); // startup: nothing to send yet
+    const trackedAt = performance.now();
+    tracker.track(visitor());
+    await endpoint.requested(1);
+    expect(performance.now() - trackedAt).toBeGreaterThanOrEqual(295);
+    expect(names(endpoint.events())).toEqual(['inbound_chat_requested']);
+  });
+
+  it('sends what waits on flush(), in batches of at most batchSize', async () => {
+    const endpoint = stubEndpoint();
+    const { tracker } = startTracker({ batchSize: 20, flushIntervalMs: 3_600_000 });
+    calls(45).forEach(tracker.track);
+    await tracker.flush();
+    expect(endpoint.bodies.map((b) => b.events.length)).toEqual([20, 20, 5]);
+    expect(new Set(endpoint.events().map((e) => e.callId)).size).toBe(45);
+  });
+
+  it('keeps every request body under 64 KiB, splitting batches to fit', async () => {
+    const endpoint = stubEndpoint();
+    const { tracker } = startTracker({ batchSize: 500, page: () => '/' + 'p'.repeat(1_000) });
+    calls(300).forEach(tracker.track);
+    await tracker.flush();
+    expect(endpoint.events()).toHaveLength(300);
+    expect(endpoint.requests.length).toBeGreaterThan(1);
+    for (const { init } of endpoint.requests) expect(new Blob([String(init.body)]).size).toBeLessThan(64 * 1024);
+  });
+
+  it('sends when the browser comes back online, without waiting out the backoff', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const endpoint = stubEndpoint();
+    endpoint.answer(0); // offline: a network error
+    const { tracker } = startTracker({ flushIntervalMs: 3_600_000 });
+    tracker.track(visitor());
+    await tracker.flush();
+    expect(endpoint.requests).toHaveLength(1);
+    window.dispatchEvent(new Event('online'));
+    await endpoint.requested(2);
+    await tracker.flush();
+    expect(names(endpoint.events())).toEqual(['inbound_chat_requested']);
+  });
+
+  it('resolves flush() with nothing to send', async () => {
+    const endpoint = stubEndpoint();
+    const { tracker } = startTracker();
+    await tracker.flush();
+    expect(endpoint.requests).toHaveLength(0);
+  });
+});
+
+describe('failures', () => {
+  it('keeps events when the endpoint is down and the next page load sends them, same ids', async () => {
+    const endpoint = stubEndpoint();
+    endpoint.answer(0);
+    const first = startTracker();
+    calls(3).forEach(first.tracker.track);
+    await first.tracker.flush();
+    expect(first.codes()).toEqual(['delivery_failed']);
+    await first.tracker.shutdown();
+    const failedIds = (JSON.parse(String(endpoint.requests[0].init.body)).events as { id: string }[]).map((e) => e.id);
+    const second = startTracker();
+    await second.tracker.flush();
+    expect(endpoint.events().map((e) => e.id)).toEqual(failedIds);
+  });
+
+  it.each([500, 503, 408, 429])('retries %i with backoff, with the same event ids', async (status) => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const endpoint = stubEndpoint();
+    endpoint.answer(status);
+    const { tracker, codes } = startTracker();
+    tracker.track(visitor());
+    await tracker.flush();
+    expect(codes()).toEqual(['delivery_failed']);
+    expect(endpoint.events()).toEqual([]);
+    await tracker.flush(); // during the backoff: no second request
+    expect(endpoint.requests).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(61_000);
+    await tracker.flush();
+    expect(endpoint.requests).toHaveLength(2);
+    expect(endpoint.events().map((e) => e.id)).toEqual([JSON.parse(String(endpoint.requests[0].init.body)).events[0].id]);
+  });
+
+  it('honours Retry-After on 429', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    vi.spyOn(Math, 'random').mockReturnValue(0);
+    const endpoint = stubEndpoint();
+    endpoint.answer(429); // the stub sends retry-after: 2
+    const { tracker } = startTracker();
+    tracker.track(visitor());
+    await tracker.flush();
+    await vi.advanceTimersByTimeAsync(1_900);
+    await tracker.flush();
+    expect(endpoint.requests).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(200);
+    await tracker.flush();
+    expect(endpoint.requests).toHaveLength(2);
+  });
+
+  it.each([400, 401, 403, 404, 413, 422])('drops a batch answered %i and reports it', async (status) => {
+    const endpoint = stubEndpoint();
+    endpoint.answer(status);
+    const { tracker, errors } = startTracker();
+    tracker.track(visitor());
+    await tracker.flush();
+    expect(errors.map((e) => e.code)).toEqual(['delivery_rejected']);
+    expect(errors[0].message).toContain(String(status));
+    await tracker.flush();
+    expect(endpoint.requests).toHaveLength(1);
+  });
+
+  it('drops the oldest events past maxQueuedEvents and reports how many', async () => {
+    const endpoint = stubEndpoint();
+    endpoint.answer(0);
+    const first = startTracker({ maxQueuedEvents: 3 });
+    await first.tracker.flush();
+    calls(5).forEach(first.tracker.track);
+    await first.tracker.flush(); // the network error starts a backoff
+    expect(first.codes()).toEqual(['queue_overflow', 'delivery_failed']);
+    expect(first.errors[0].message).toMatch(/\b2 oldest\b/);
+    await first.tracker.shutdown();
+    const second = startTracker();
+    await second.tracker.flush();
+    expect(endpoint.events().map((e) => e.callId)).toEqual(['c2', 'c3', 'c4']);
+  });
+});
+
+describe('storage', () => {
+  it('works in memory when IndexedDB is missing, reporting it once', async () => {
+    vi.stubGlobal('indexedDB', undefined);
+    const endpoint = stubEndpoint();
+    const { tracker, codes } = startTracker();
+    tracker.track(visitor());
+    tracker.track(visitor());
+    tracker.track(rep('r1'));
+    await tracker.flush();
+    tracker.track(requested('c1'));
+    await tracker.flush();
+    expect(names(endpoint.events())).toEqual(['inbound_chat_requested', 'inbound_chat_answered', 'inbound_call_requested']);
+    expect(codes()).toEqual(['storage_unavailable']);
+  });
+
+  it('works in memory when IndexedDB.open fails', async () => {
+    const factory = new IDBFactory();
+    factory.open = () => { throw new DOMException('The user denied permission to access the database.', 'UnknownError'); };
+    vi.stubGlobal('indexedDB', factory);
+    const endpoint = stubEndpoint();
+    const { tracker, codes } = startTracker();
+    tracker.track(visitor());
+    await tracker.flush();
+    expect(names(endpoint.events())).toEqual(['inbound_chat_requested']);
+    expect(codes()).toEqual(['storage_unavailable']);
+  });
+
+  it('goes on in memory, losing nothing, when a transaction fails mid-session', async () => {
+    const endpoint = stubEndpoint();
+    const { tracker, codes } = startTracker();
+    tracker.track(visitor());
+    await tracker.flush();
+    const add = IDBObjectStore.prototype.add;
+    vi.spyOn(IDBObjectStore.prototype, 'add').mockImplementation(function (this: IDBObjectStore) {
+      throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+    });
+    tracker.track(requested('c1'));
+    tracker.track(requested('c2'));
+    await tracker.flush();
+    tracker.track(requested('c2'));
+    tracker.track(requested('c3'));
+    await tracker.flush();
+    vi.mocked(IDBObjectStore.prototype.add).mockRestore();
+    expect(IDBObjectStore.prototype.add).toBe(add);
+    expect(names(endpoint.events())).toEqual(['inbound_chat_requested', 'inbound_call_requested', 'inbound_call_requested', 'inbound_call_requested']);
+    expect(endpoint.events().map((e) => e.callId)).toEqual([undefined, 'c1', 'c2', 'c3']);
+    expect(codes()).toEqual(['storage_failed']);
+  });
+});
+
+describe('cheap by design', () => {
+  it('does no I/O inside track()', async () => {
+    const endpoint = stubEndpoint();
+    const { tracker } = startTracker();
+    await tracker.flush();
+    const transaction = vi.spyOn(IDBDatabase.prototype, 'transaction');
+    for (let i = 0; i < 100; i++) tracker.track(requested(`c${i}`));
+    expect(transaction).not.toHaveBeenCalled();
+    expect(endpoint.requests).toHaveLength(0);
+    await tracker.flush();
+    expect(endpoint.events()).toHaveLength(100);
+  });
+
+  it('applies the events of one task in one IndexedDB transaction', async () => {
+    stubEndpoint();
+    const { tracker } = startTracker();
+    await tracker.flush();
+    const transaction = vi.spyOn(IDBDatabase.prototype, 'transaction');
+    for (let i = 0; i < 500; i++) tracker.track(i % 2 ? requested(`c${i}`) : visitor());
+    await tracker.flush();
+    const stateWrites = transaction.mock.calls.filter(([stores, mode]) => mode === 'readwrite' && [stores].flat().includes('kv'));
+    expect(stateWrites).toHaveLength(1);
+  });
+});
+
+it('posts to the configured endpoint', async () => {
+  const fetch = vi.fn(async () => new Response(null, { status: 204 }));
+  vi.stubGlobal('fetch', fetch);
+  const { tracker } = startTracker({ endpoint: ENDPOINT + '?k=1' });
+  tracker.track(visitor());
+  await tracker.flush();
+  expect(fetch).toHaveBeenCalledWith(ENDPOINT + '?k=1', expect.anything());
+});
