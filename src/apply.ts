@@ -6,7 +6,7 @@ import type { ParsedEvent } from './events';
 import type { MetricEvent } from './metric-event';
 import { closeChat, endOf, hasExpired, type Session } from './session';
 
-export type StateStore = 'kv' | 'calls' | 'msgs';
+export type StateStore = 'kv' | 'calls' | 'msgs' | 'applied';
 
 /** The transaction's surface. Gets must only await the transaction's own requests. */
 export interface Tx {
@@ -15,15 +15,20 @@ export interface Tx {
   del(store: StateStore, key: string): void;
 }
 
-export type Work =
+/**
+ * `tab` and `seq` number the work a tracker queued, so work replayed after a page died
+ * (see stash.ts) is applied once even if its first transaction did commit.
+ */
+export type Work = { at: number; tab?: string; seq?: number } & (
   /** A widget event, with the page URL it happened on. */
-  | { kind: 'event'; at: number; event: ParsedEvent; href: string }
+  | { kind: 'event'; event: ParsedEvent; href: string }
   /** The tracker starting, or the page becoming visible. */
-  | { kind: 'activity'; at: number }
+  | { kind: 'activity' }
   /** The idle timer: end the session if it has expired, start none. */
-  | { kind: 'check'; at: number }
+  | { kind: 'check' }
   /** endSession(). */
-  | { kind: 'end'; at: number };
+  | { kind: 'end' }
+);
 
 export interface Rules {
   orgId: string;
@@ -63,6 +68,10 @@ export async function apply(tx: Tx, work: Work[], rules: Rules): Promise<Applied
 
   for (const item of work) {
     const at = item.at;
+    if (item.tab && item.seq) {
+      if (item.seq <= ((await tx.get<number>('applied', item.tab)) ?? 0)) continue;
+      tx.put('applied', item.tab, item.seq);
+    }
     if (session && (item.kind === 'end' || hasExpired(session, at, timeoutMs))) {
       await close(session, item.kind === 'end' ? Math.max(at, session.lastAt) : endOf(session, timeoutMs));
     }

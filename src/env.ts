@@ -21,6 +21,15 @@ export function randomId(): string {
 export const webLocks = (): LockManager | undefined =>
   (typeof navigator !== 'undefined' && navigator.locks) || undefined;
 
+/** localStorage, or undefined where reading it throws (disabled storage, sandboxed frames). */
+export function localStore(): Storage | undefined {
+  try {
+    return typeof localStorage !== 'undefined' ? localStorage : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export interface PageHandlers {
   visible(): void;
   hidden(): void;

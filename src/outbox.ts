@@ -1,15 +1,20 @@
 // When to send: a full batch, the flush interval, flush(), coming back online, and the page
 // hiding. Events leave the outbox only after a 2xx; failures back off; one tab sends at a time.
-import { retryDelayMs, parseRetryAfter } from './backoff';
+import { parseRetryAfter, retryDelayMs } from './backoff';
 import { TrackerError } from './errors';
-import type { Batch, MetricEvent } from './metric-event';
 import { withLock } from './lock';
-import type { Store } from './store';
-import { outcomeOf, post } from './transport';
+import type { Batch, MetricEvent } from './metric-event';
+import type { Entry, Store } from './store';
+import { beacon, outcomeOf, post, type Answer } from './transport';
 import { SDK_VERSION } from './version';
 
-/** Keep every request body under the 64 KiB that keepalive fetch and beacons allow. */
+/** Every request body stays under the 64 KiB that keepalive fetch and beacons allow. */
 export const MAX_BODY_BYTES = 64_000;
+/**
+ * Events sent as the page hid may have arrived although nobody saw the answer. They are sent
+ * again only after this long: time for the answer, and no duplicate from a quick next page.
+ */
+export const UNCONFIRMED_GRACE_MS = 30_000;
 
 export interface SenderOptions {
   endpoint: string;
@@ -19,22 +24,50 @@ export interface SenderOptions {
   lockName: string;
   store: () => Store;
   report: (err: TrackerError) => void;
+  /** Outbox keys sent unconfirmed by an earlier page, with when. */
+  unconfirmed?: [key: number, at: number][];
 }
 
 export interface Sender {
-  /** `count` events were just added to the outbox. */
-  added(count: number): void;
+  /** These entries were just added to the outbox. */
+  added(entries: Entry[]): void;
   /** Sends all that waits, unless a backoff is running; resolves after the attempt. */
   flush(): Promise<void>;
   /** The network is back: a running backoff was waiting for it, so send now. */
   online(): Promise<void>;
+  /** The page may be going away: send what this tab knows of now, synchronously. */
+  hidden(): void;
+  /** Keys sent while hiding and not yet confirmed, with when: for the next page. */
+  unconfirmed(): [key: number, at: number][];
   stop(): void;
 }
 
 export const batchBody = (events: MetricEvent[], now: number): string =>
   JSON.stringify({ sdk: { name: 'engage-tracker', version: SDK_VERSION }, sentAt: new Date(now).toISOString(), events } satisfies Batch);
 
+/** Splits entries into bodies under MAX_BODY_BYTES, at most `size` events each. */
+export function chunk(entries: Entry[], size: number, now: number): { keys: number[]; body: string }[] {
+  const out = [];
+  for (let i = 0; i < entries.length; ) {
+    let count = Math.min(size, entries.length - i);
+    let body: string;
+    // Halve until it fits; UTF-8 is at most 3 bytes per UTF-16 unit, so check real bytes.
+    while ((body = batchBody(entries.slice(i, i + count).map((e) => e[1]), now)), count > 1 && byteLength(body) > MAX_BODY_BYTES) {
+      count = Math.ceil(count / 2);
+    }
+    out.push({ keys: entries.slice(i, i + count).map((e) => e[0]), body });
+    i += count;
+  }
+  return out;
+}
+
+const byteLength = (text: string) => (text.length * 3 <= MAX_BODY_BYTES ? text.length : new Blob([text]).size);
+
 export function createSender(o: SenderOptions): Sender {
+  /** Events this tab stored and has not seen delivered: what hidden() can send without I/O. */
+  const known = new Map<number, MetricEvent>();
+  /** Keys in flight from hidden(), with when they left. */
+  const unconfirmed = new Map<number, number>(o.unconfirmed);
   let waiting = 0;
   let intervalTimer: ReturnType<typeof setTimeout> | undefined;
   let backoffTimer: ReturnType<typeof setTimeout> | undefined;
@@ -42,40 +75,54 @@ export function createSender(o: SenderOptions): Sender {
   let running: Promise<void> | undefined;
   let stopped = false;
 
-  const clearInterval_ = () => {
-    clearTimeout(intervalTimer);
-    intervalTimer = undefined;
+  const delivered = async (keys: number[]) => {
+    await o.store().remove(keys);
+    // Only now: a pass reading the outbox meanwhile must still skip them.
+    for (const key of keys) {
+      known.delete(key);
+      unconfirmed.delete(key);
+    }
+    waiting = Math.max(0, waiting - keys.length);
+  };
+
+  /** Acts on an answer; returns the backoff delay when the endpoint asks us to wait. */
+  const settle = async (keys: number[], answer: Answer): Promise<number | undefined> => {
+    const outcome = outcomeOf(answer.status);
+    if (outcome === 'retry') {
+      const delay = retryDelayMs(attempt++, parseRetryAfter(answer.retryAfter, Date.now()));
+      o.report(new TrackerError('delivery_failed', `sending ${keys.length} events failed (${answer.status || 'network error'}); retrying in ${delay} ms`, answer.error));
+      return delay;
+    }
+    attempt = 0;
+    if (outcome === 'drop') {
+      o.report(new TrackerError('delivery_rejected', `the endpoint answered ${answer.status} to ${keys.length} events; they are dropped`));
+    }
+    await delivered(keys);
+  };
+
+  /** Forgets unconfirmed keys whose grace is over, so the normal path sends them again. */
+  const endGrace = () => {
+    const now = Date.now();
+    for (const [key, at] of unconfirmed) if (now - at >= UNCONFIRMED_GRACE_MS) unconfirmed.delete(key);
   };
 
   /** One pass: send batches until the outbox is empty or the endpoint asks us to wait. */
   const pass = async (): Promise<void> => {
     for (;;) {
-      const store = o.store();
-      const { keys, events } = await store.peek(o.batchSize);
-      if (!events.length) {
-        waiting = 0;
+      endGrace();
+      // Live: hidden() may mark keys while the read is under way.
+      const entries = await o.store().peek(o.batchSize, unconfirmed);
+      if (!entries.length) {
+        if (unconfirmed.size) schedule();
+        else waiting = 0;
         return;
       }
-      let count = events.length;
-      let body = batchBody(events, Date.now());
-      while (body.length > MAX_BODY_BYTES && count > 1) {
-        count = Math.ceil(count / 2);
-        body = batchBody(events.slice(0, count), Date.now());
-      }
-      const answer = await post(o.endpoint, body, o.headers);
-      const outcome = outcomeOf(answer.status);
-      if (outcome === 'retry') {
-        const delay = retryDelayMs(attempt++, parseRetryAfter(answer.retryAfter, Date.now()));
-        o.report(new TrackerError('delivery_failed', `sending ${count} events failed (${answer.status || 'network error'}); retrying in ${delay} ms`, answer.error));
+      const [{ keys, body }] = chunk(entries, o.batchSize, Date.now());
+      const delay = await settle(keys, await post(o.endpoint, body, o.headers));
+      if (delay !== undefined) {
         if (!stopped) backoffTimer = setTimeout(() => { backoffTimer = undefined; void send(); }, delay);
         return;
       }
-      attempt = 0;
-      if (outcome === 'drop') {
-        o.report(new TrackerError('delivery_rejected', `the endpoint rejected ${count} events with status ${answer.status}; they are dropped`));
-      }
-      await store.remove(keys.slice(0, count));
-      waiting = Math.max(0, waiting - count);
     }
   };
 
@@ -84,7 +131,8 @@ export function createSender(o: SenderOptions): Sender {
    * pass (it sends the same outbox; we look again at the next interval); flush() does.
    */
   const send = (wait = false): Promise<void> => {
-    clearInterval_();
+    clearTimeout(intervalTimer);
+    intervalTimer = undefined;
     if (backoffTimer || stopped) return Promise.resolve();
     running ??= withLock(o.lockName, wait, pass)
       .then((ran) => void (ran || schedule()))
@@ -104,8 +152,9 @@ export function createSender(o: SenderOptions): Sender {
   };
 
   return {
-    added(count) {
-      waiting += count;
+    added(entries) {
+      for (const [key, event] of entries) known.set(key, event);
+      waiting += entries.length;
       if (waiting >= o.batchSize) void send();
       // Also after send(): a pass that is just ending may not have seen these events.
       schedule();
@@ -116,9 +165,29 @@ export function createSender(o: SenderOptions): Sender {
       backoffTimer = undefined;
       return flush();
     },
+    hidden() {
+      const now = Date.now();
+      const pending = [...known].filter(([key]) => !unconfirmed.has(key));
+      let keepaliveBytes = 0;
+      for (const { keys, body } of chunk(pending, 500, now)) {
+        // Browsers allow 64 KiB of keepalive bodies in flight; beacons take the rest.
+        keepaliveBytes += body.length;
+        if (keepaliveBytes <= MAX_BODY_BYTES) {
+          void post(o.endpoint, body, o.headers, true).then((answer) => {
+            // Answered while we still live: settle it now, or let the normal path retry.
+            if (outcomeOf(answer.status) === 'retry') keys.forEach((key) => unconfirmed.delete(key));
+            else return settle(keys, answer);
+          }).catch(() => {});
+        } else if (!beacon(o.endpoint, body)) {
+          continue;
+        }
+        for (const key of keys) unconfirmed.set(key, now);
+      }
+    },
+    unconfirmed: () => [...unconfirmed],
     stop() {
       stopped = true;
-      clearInterval_();
+      clearTimeout(intervalTimer);
       clearTimeout(backoffTimer);
     },
   };

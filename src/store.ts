@@ -6,22 +6,32 @@ import { openDB, type IDBPDatabase, type IDBPTransaction } from 'idb';
 import { apply, type Applied, type Rules, type StateStore, type Tx, type Work } from './apply';
 import type { MetricEvent } from './metric-event';
 
-export interface Queued {
-  keys: number[];
-  events: MetricEvent[];
+/** Outbox entries: the storage key of each event, then the event. */
+export type Entry = [key: number, event: MetricEvent];
+
+export interface Stored extends Applied {
+  /** The new outbox entries, in order. */
+  added: Entry[];
+  /** How many of the oldest events the cap pushed out. */
+  dropped: number;
+}
+
+export interface KeySet {
+  has(key: number): boolean;
+  readonly size: number;
 }
 
 export interface Store {
   /** Applies the work and appends its metrics to the outbox, capped at `maxQueued` (oldest out). */
-  apply(work: Work[], rules: Rules, maxQueued: number): Promise<Applied & { dropped: number }>;
-  /** The oldest `count` outbox events, in order. */
-  peek(count: number): Promise<Queued>;
+  apply(work: Work[], rules: Rules, maxQueued: number): Promise<Stored>;
+  /** The oldest `count` outbox entries, leaving out the keys `skip` has when the read returns. */
+  peek(count: number, skip: KeySet): Promise<Entry[]>;
   /** Removes delivered events. */
   remove(keys: number[]): Promise<void>;
   close(): void;
 }
 
-const STATE_STORES: StateStore[] = ['kv', 'calls', 'msgs'];
+const STATE_STORES: StateStore[] = ['kv', 'calls', 'msgs', 'applied'];
 const OUTBOX = 'outbox';
 const quietly = (p: Promise<unknown>) => p.catch(() => {}); // failures surface through tx.done
 
@@ -43,18 +53,19 @@ export async function openIndexedDb(name: string): Promise<Store> {
       try {
         const applied = await apply(cachedTx(tx), work, rules);
         const outbox = tx.objectStore(OUTBOX);
-        for (const m of applied.metrics) quietly(outbox.add(m));
+        const keys = (await Promise.all(applied.metrics.map((m) => outbox.add(m)))) as number[];
         let dropped = 0;
-        if (applied.metrics.length) {
+        if (keys.length) {
           const excess = (await outbox.count()) - maxQueued;
           if (excess > 0) {
-            const keys = (await outbox.getAllKeys(null, excess)) as number[];
-            quietly(outbox.delete(IDBKeyRange.bound(keys[0], keys[keys.length - 1])));
-            dropped = keys.length;
+            const old = (await outbox.getAllKeys(null, excess)) as number[];
+            // The oldest keys are contiguous: no key is ever handed out below one in use.
+            quietly(outbox.delete(IDBKeyRange.bound(old[0], old[old.length - 1])));
+            dropped = old.length;
           }
         }
         await tx.done;
-        return { ...applied, dropped };
+        return { ...applied, added: keys.map((key, i): Entry => [key, applied.metrics[i]]), dropped };
       } catch (err) {
         // Never commit half a drain: state without its outbox events would count without sending.
         quietly(tx.done);
@@ -62,16 +73,14 @@ export async function openIndexedDb(name: string): Promise<Store> {
         throw err;
       }
     },
-    async peek(count) {
-      const tx = db.transaction(OUTBOX);
-      const [keys, events] = await Promise.all([tx.store.getAllKeys(null, count), tx.store.getAll(null, count)]);
-      return { keys: keys as number[], events };
+    async peek(count, skip) {
+      const store = db.transaction(OUTBOX).store;
+      const [keys, events] = await Promise.all([store.getAllKeys(null, count + skip.size), store.getAll(null, count + skip.size)]);
+      return (keys as number[]).map((key, i): Entry => [key, events[i]]).filter(([key]) => !skip.has(key)).slice(0, count);
     },
     async remove(keys) {
-      if (!keys.length) return;
-      // Keys are handed out in increasing order and peek returned the oldest: a range is exact.
       const tx = db.transaction(OUTBOX, 'readwrite');
-      quietly(tx.store.delete(IDBKeyRange.bound(keys[0], keys[keys.length - 1])));
+      for (const key of keys) quietly(tx.store.delete(key));
       await tx.done;
     },
     close: () => db.close(),
@@ -81,19 +90,18 @@ export async function openIndexedDb(name: string): Promise<Store> {
 /** Reads each key once per transaction; later reads see this transaction's own writes. */
 function cachedTx(tx: IDBPTransaction<unknown, string[], 'readwrite'>): Tx {
   const seen = new Map<string, unknown>();
-  const remember = (store: string, key: string, value: unknown) => seen.set(store + '\u0000' + key, value);
+  const id = (store: string, key: string) => store + '\u0000' + key;
   return {
     async get<T>(store: StateStore, key: string) {
-      const id = store + '\u0000' + key;
-      if (!seen.has(id)) seen.set(id, await tx.objectStore(store).get(key));
-      return seen.get(id) as T | undefined;
+      if (!seen.has(id(store, key))) seen.set(id(store, key), await tx.objectStore(store).get(key));
+      return seen.get(id(store, key)) as T | undefined;
     },
     put(store, key, value) {
-      remember(store, key, value);
+      seen.set(id(store, key), value);
       quietly(tx.objectStore(store).put(value, key));
     },
     del(store, key) {
-      remember(store, key, undefined);
+      seen.set(id(store, key), undefined);
       quietly(tx.objectStore(store).delete(key));
     },
   };
@@ -102,7 +110,7 @@ function cachedTx(tx: IDBPTransaction<unknown, string[], 'readwrite'>): Tx {
 /** The same contract in memory: for browsers without a usable IndexedDB. Lost on reload. */
 export function memoryStore(): Store {
   const state = new Map<string, unknown>();
-  let outbox: { key: number; event: MetricEvent }[] = [];
+  const outbox = new Map<number, MetricEvent>();
   let nextKey = 1;
   const tx: Tx = {
     get: async <T>(store: StateStore, key: string) => state.get(store + '\u0000' + key) as T | undefined,
@@ -112,18 +120,17 @@ export function memoryStore(): Store {
   return {
     async apply(work, rules, maxQueued) {
       const applied = await apply(tx, work, rules);
-      for (const event of applied.metrics) outbox.push({ key: nextKey++, event });
-      const dropped = Math.max(0, outbox.length - maxQueued);
-      outbox = outbox.slice(dropped);
-      return { ...applied, dropped };
+      const added = applied.metrics.map((event): Entry => [nextKey++, event]);
+      for (const [key, event] of added) outbox.set(key, event);
+      const dropped = Math.max(0, outbox.size - maxQueued);
+      [...outbox.keys()].slice(0, dropped).forEach((key) => outbox.delete(key));
+      return { ...applied, added, dropped };
     },
-    async peek(count) {
-      const head = outbox.slice(0, count);
-      return { keys: head.map((q) => q.key), events: head.map((q) => q.event) };
+    async peek(count, skip) {
+      return [...outbox].filter(([key]) => !skip.has(key)).slice(0, count);
     },
     async remove(keys) {
-      const gone = new Set(keys);
-      outbox = outbox.filter((q) => !gone.has(q.key));
+      keys.forEach((key) => outbox.delete(key));
     },
     close() {},
   };

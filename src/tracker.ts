@@ -6,7 +6,8 @@ import { currentHref, randomId, watchPage } from './env';
 import { TrackerError } from './errors';
 import { parseEvent, type WidgetEvent } from './events';
 import { createSender } from './outbox';
-import { memoryStore, openIndexedDb, type Store } from './store';
+import { saveStash, takeStash } from './stash';
+import { memoryStore, openIndexedDb, type Store, type Stored } from './store';
 
 export interface Tracker {
   /** Classifies and queues one widget event. Synchronous, does no I/O, never throws. */
@@ -64,7 +65,9 @@ export function createTracker(options: TrackerOptions): Tracker {
   };
   const rules = { orgId: config.orgId, sessionTimeoutMs: config.sessionTimeoutMs, newId: randomId, pageOf };
 
+  const dbName = `engage-tracker:${config.orgId}`;
   let store: Store = memoryStore();
+  let reopened = false;
   const storeReady: Promise<void> = openStorage().then((s) => {
     if (s) store = s;
   });
@@ -78,7 +81,7 @@ export function createTracker(options: TrackerOptions): Tracker {
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
       return await Promise.race([
-        openIndexedDb(`engage-tracker:${config.orgId}`),
+        openIndexedDb(dbName),
         new Promise<never>((_, reject) => (timer = setTimeout(reject, OPEN_TIMEOUT_MS, new Error('IndexedDB open blocked')))),
       ]);
     } catch (err) {
@@ -88,6 +91,29 @@ export function createTracker(options: TrackerOptions): Tracker {
     }
   }
 
+  /** Applies work; on failure reopens IndexedDB once (a lost connection), then goes on in memory. */
+  const applyWork = async (work: Work[]): Promise<Stored> => {
+    try {
+      return await store.apply(work, rules, config.maxQueuedEvents);
+    } catch (err) {
+      store.close();
+      if (!reopened) {
+        reopened = true;
+        try {
+          store = await openIndexedDb(dbName);
+          return await store.apply(work, rules, config.maxQueuedEvents);
+        } catch {
+          store.close();
+        }
+      }
+      // Quota, a closed or broken database: losing nothing queued matters more than persistence.
+      report(new TrackerError('storage_failed', 'IndexedDB failed; state and outbox continue in memory for this page', err));
+      store = memoryStore();
+      return store.apply(work, rules, config.maxQueuedEvents);
+    }
+  };
+
+  const stashed = takeStash(config.orgId);
   const sender = createSender({
     endpoint: config.endpoint,
     batchSize: config.batchSize,
@@ -96,29 +122,27 @@ export function createTracker(options: TrackerOptions): Tracker {
     lockName: `engage-tracker:send:${config.orgId}`,
     store: () => store,
     report,
+    unconfirmed: stashed.unconfirmed,
   });
 
   // Work of one task is applied in one transaction: track() only pushes, a microtask drains.
   let queue: Work[] = [];
+  /** The work of the drain under way: not committed yet, so stashed if the page hides. */
+  let draining: Work[] = [];
   let drainScheduled = false;
   let chain: Promise<void> = storeReady;
   let expiryTimer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
+  // Numbers this page's work, so a replay of it is applied once (apply.ts).
+  const tab = Date.now().toString(36) + randomId().slice(0, 8);
+  let seq = 0;
 
   const drain = async (): Promise<void> => {
     if (!queue.length) return;
-    const work = queue;
+    draining = queue;
     queue = [];
-    let applied;
-    try {
-      applied = await store.apply(work, rules, config.maxQueuedEvents);
-    } catch (err) {
-      // Quota, a lost connection, a closed database: go on in memory, losing nothing queued.
-      report(new TrackerError('storage_failed', 'IndexedDB failed; state and outbox continue in memory for this page', err));
-      store.close();
-      store = memoryStore();
-      applied = await store.apply(work, rules, config.maxQueuedEvents);
-    }
+    const applied = await applyWork(draining);
+    draining = [];
     for (const e of applied.unknownCalls) {
       report(new TrackerError('unknown_call', `${e.type} for call "${e.callId}", which was never offered or requested here; ignored`));
     }
@@ -126,7 +150,7 @@ export function createTracker(options: TrackerOptions): Tracker {
       report(new TrackerError('queue_overflow', `the outbox holds more than ${config.maxQueuedEvents} events; the ${applied.dropped} oldest were dropped`));
     }
     if (applied.metrics.length) log('metrics', applied.metrics);
-    sender.added(applied.metrics.length);
+    sender.added(applied.added);
     clearTimeout(expiryTimer);
     if (applied.expiresAt !== undefined && !stopped) {
       // Another tab may keep the session alive meanwhile: the check re-reads before ending it.
@@ -138,6 +162,10 @@ export function createTracker(options: TrackerOptions): Tracker {
   const drainNow = (): Promise<void> => (chain = chain.then(drain).catch(reportInternal));
 
   const enqueue = (work: Work) => {
+    if (work.kind === 'event' || work.kind === 'end') {
+      work.tab ??= tab;
+      work.seq ??= ++seq;
+    }
     queue.push(work);
     if (drainScheduled) return;
     drainScheduled = true;
@@ -147,14 +175,23 @@ export function createTracker(options: TrackerOptions): Tracker {
     });
   };
 
+  const onHidden = () => {
+    // Synchronous first: the page may be gone before any promise settles.
+    sender.hidden();
+    saveStash(config.orgId, [...draining, ...queue].filter((w) => w.tab), sender.unconfirmed());
+    void drainNow().then(sender.flush);
+  };
+
   const unwatch = watchPage({
     visible: guard(() => enqueue({ kind: 'activity', at: Date.now() })),
-    hidden: guard(() => drainNow().then(sender.flush)),
+    hidden: guard(onHidden),
     online: guard(sender.online),
   });
 
-  // Starting on a page is activity; then send what earlier pages left in the outbox.
+  // What an earlier page could not commit goes first, in its own session; starting is activity.
+  stashed.work.forEach(enqueue);
   enqueue({ kind: 'activity', at: Date.now() });
+  // Then send what earlier pages left in the outbox.
   guard(() => drainNow().then(sender.flush))();
 
   const track = (event: WidgetEvent): void => {

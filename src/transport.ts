@@ -1,5 +1,6 @@
-// How a batch travels: fetch for normal sends, a beacon (or keepalive fetch) while the page
-// goes away. Answers are turned into data, so the outbox decides without a network.
+// How a batch travels: fetch for normal sends; while the page goes away, a keepalive fetch
+// (its answer still arrives if the page lives on) or, past the keepalive quota, a beacon.
+// Answers are turned into data, so the outbox decides without a network.
 
 export type Outcome = 'sent' | 'retry' | 'drop';
 
@@ -17,16 +18,25 @@ export interface Answer {
   error?: unknown;
 }
 
-export async function post(endpoint: string, body: string, headers: Record<string, string>): Promise<Answer> {
+/**
+ * POSTs a batch. `keepalive` lets it outlive the page; it then goes as text/plain without
+ * custom headers, like a beacon, so no CORS preflight has to survive the unload.
+ */
+export async function post(endpoint: string, body: string, headers: Record<string, string>, keepalive = false): Promise<Answer> {
   try {
     const res = await fetch(endpoint, {
       method: 'POST',
       body,
-      headers: { 'content-type': 'application/json', ...headers },
+      headers: keepalive ? { 'content-type': 'text/plain;charset=UTF-8' } : { 'content-type': 'application/json', ...headers },
       credentials: 'omit',
+      keepalive,
     });
     return { status: res.status, retryAfter: res.headers.get('retry-after') };
   } catch (error) {
     return { status: 0, error };
   }
 }
+
+/** Queues a beacon; false when the browser refused it (no API, over its quota). */
+export const beacon = (endpoint: string, body: string): boolean =>
+  typeof navigator !== 'undefined' && typeof navigator.sendBeacon === 'function' && navigator.sendBeacon(endpoint, body);

@@ -2,6 +2,7 @@
 // arrays indexed like METRICS, objects built once per row at the end: 1M events stay fast.
 import type { MetricEvent } from '../metric-event';
 import { trackSessions } from './close-sessions';
+import { createFirstOf } from './keys';
 import {
   METRICS,
   type CountedMetricName,
@@ -53,10 +54,10 @@ interface Tally {
   orgId: string;
   /** repId or page; '' by org. */
   key: string;
+  /** Counts indexed like METRICS. */
   n: number[];
 }
 
-const SEP = '\u0000';
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
@@ -76,32 +77,33 @@ export function aggregate<B extends Dimension>(
   METRICS.forEach((m, i) => m.derived || index.set(m.name, i));
   const counted = METRICS.map((m) => m.dimensions.includes(by));
 
-  const tallies = new Map<string, Tally>();
+  // Nested maps look up the events' own strings (hash cached) instead of building a key per event.
+  const byOrg = new Map<string, Map<string, number[]>>();
+  const tallies: Tally[] = [];
   const count = (orgId: string, key: string | undefined, i: number) => {
     if (!counted[i] || typeof key !== 'string') return;
-    const mapKey = by === 'org' ? orgId : orgId + SEP + key;
-    let tally = tallies.get(mapKey);
-    if (!tally) tallies.set(mapKey, (tally = { orgId, key, n: METRICS.map(() => 0) }));
-    tally.n[i]++;
+    let byKey = byOrg.get(orgId);
+    if (!byKey) byOrg.set(orgId, (byKey = new Map()));
+    let n = byKey.get(key);
+    if (!n) byKey.set(key, (n = METRICS.map(() => 0))), tallies.push({ orgId, key, n });
+    n[i]++;
   };
 
-  const seen = new Set<string>();
-  const before = options.closeSessionsBefore;
+  const firstWithId = createFirstOf(events.length, (k, j) => events[k].id === events[j].id);
+  const beforeMs = options.closeSessionsBefore?.getTime();
   // Missed metrics are not available by rep, so closing sessions cannot change rep rows.
-  const sessions = before && by !== 'rep' ? trackSessions() : undefined;
-  for (const e of events) {
+  const sessions = Number.isFinite(beforeMs) && by !== 'rep' ? trackSessions(events, beforeMs!) : undefined;
+  for (let j = 0; j < events.length; j++) {
+    const e = events[j];
     if (!e || typeof e !== 'object' || typeof e.id !== 'string' || !e.id || typeof e.orgId !== 'string') continue;
     const i = index.get(e.metric);
-    if (i === undefined || seen.has(e.id)) continue;
-    seen.add(e.id);
+    if (i === undefined || firstWithId(j, e.id) !== j) continue;
     count(e.orgId, by === 'org' ? '' : by === 'rep' ? e.repId : e.page, i);
-    sessions?.see(e);
+    sessions?.see(e, j);
   }
-  sessions?.close(before!.getTime(), (orgId, page, metric) =>
-    count(orgId, by === 'org' ? '' : page, index.get(metric)!),
-  );
+  sessions?.close((orgId, page, metric) => count(orgId, by === 'org' ? '' : page, index.get(metric)!));
 
-  return [...tallies.values()]
+  return tallies
     .sort((a, b) => compare(a.orgId, b.orgId) || compare(a.key, b.key))
     .map(({ orgId, key, n }) => {
       const counts: Record<string, number> = {};

@@ -1,91 +1,64 @@
 // The missed metrics of sessions that never ended in a browser: the visitor left and never
-// came back, so no tracker was there to close the session (SPEC section 4).
+// came back, so no tracker was there to close the session (SPEC section 4). A session or a
+// call is known by the index of its first event; its state lives in typed arrays at that
+// index, so there is no object per session.
 import type { MetricEvent } from '../metric-event';
-
-interface Owned {
-  orgId: string;
-  visitorId: string;
-}
-
-interface SessionState extends Owned {
-  /** Some event is at or after the instant, or has no readable time: not closed. */
-  open?: boolean;
-  /** 1 inbound chat requested and waiting, 2 answered or missed. */
-  chat?: 1 | 2;
-  chatPage?: string;
-}
-
-interface CallState extends Owned {
-  /** The session the call was requested in: its end is what misses the call. */
-  session?: SessionState;
-  page?: string;
-  /** Answered or missed, in whichever session that was seen. */
-  done?: boolean;
-}
+import { createFirstOf } from './keys';
 
 export type MissedMetric = 'inbound_chat_missed' | 'inbound_call_missed';
 
 export interface SessionCloser {
-  see(event: MetricEvent): void;
+  /** `j`: the event's index in `events`. */
+  see(e: MetricEvent, j: number): void;
   /** Reports each missed metric that the closed sessions still owe. */
   close(count: (orgId: string, page: string, metric: MissedMetric) => void): void;
 }
 
-/**
- * Records keyed by an id that is random per visitor (sessionId, callId). Keying by the id
- * alone avoids building a string per event; an id shared by two visitors falls back to a
- * key that names the visitor.
- */
-function perVisitor<T extends Owned>() {
-  const byId = new Map<string, T>();
-  const clashes = new Map<string, T>();
-  const all: T[] = [];
-  const get = (e: MetricEvent, id: string): T => {
-    const { orgId, visitorId } = e;
-    let map = byId;
-    let key = id;
-    let entry = byId.get(id);
-    if (entry && (entry.orgId !== orgId || entry.visitorId !== visitorId)) {
-      map = clashes;
-      entry = clashes.get((key = `${orgId}\u0000${visitorId}\u0000${id}`));
-    }
-    if (!entry) map.set(key, (entry = { orgId, visitorId } as T)), all.push(entry);
-    return entry;
-  };
-  return { all, get };
-}
+const OPEN = 1; // an event at or after the instant, or one with no readable time: not closed
+const CHAT_OVER = 2; // the inbound chat was answered or missed
 
-export function trackSessions(beforeMs: number): SessionCloser {
-  const sessions = perVisitor<SessionState>();
-  // A call's state outlives its session: one record per visitor and callId.
-  const calls = perVisitor<CallState>();
+export function trackSessions(events: readonly MetricEvent[], beforeMs: number): SessionCloser {
+  const n = events.length;
+  const sameVisitor = (k: number, j: number) =>
+    events[k].orgId === events[j].orgId && events[k].visitorId === events[j].visitorId;
+  const sessionOf = createFirstOf(n, (k, j) => sameVisitor(k, j) && events[k].sessionId === events[j].sessionId);
+  // A call's state outlives its session: keyed by visitor and callId, not by session.
+  const callOf = createFirstOf(n, (k, j) => sameVisitor(k, j) && events[k].callId === events[j].callId);
+  const flags = new Uint8Array(n);
+  // 1 + the index of the requesting event (for its page); 0 = no request.
+  const chatRequest = new Int32Array(n);
+  const callRequest = new Int32Array(n);
+  /** 1 + the session the call was requested in: that session's end misses the call. */
+  const callSession = new Int32Array(n);
+  const callDone = new Uint8Array(n);
 
   return {
-    see(e) {
-      const { metric, sessionId, callId } = e;
-      if (typeof e.visitorId !== 'string' || typeof sessionId !== 'string') return;
-      const s = sessions.get(e, sessionId);
-      // Date.parse is the costly part: once a session is known open, skip it.
-      if (!s.open) s.open = !(Date.parse(e.occurredAt) < beforeMs);
+    see(e, j) {
+      const { metric, orgId, visitorId, callId } = e;
+      if (typeof visitorId !== 'string' || typeof e.sessionId !== 'string') return;
+      const s = sessionOf(j, orgId, visitorId, e.sessionId);
+      // Date.parse is costly: once a session is known open, skip it.
+      if (!(flags[s] & OPEN) && !(Date.parse(e.occurredAt) < beforeMs)) flags[s] |= OPEN;
 
       if (metric === 'inbound_chat_requested') {
-        if (!s.chat) (s.chat = 1), (s.chatPage = e.page);
+        chatRequest[s] ||= j + 1;
       } else if (metric === 'inbound_chat_answered' || metric === 'inbound_chat_missed') {
-        s.chat = 2;
+        flags[s] |= CHAT_OVER;
       } else if (metric.startsWith('inbound_call') && typeof callId === 'string') {
-        const call = calls.get(e, callId);
-        if (metric !== 'inbound_call_requested') call.done = true;
-        else if (!call.session) (call.session = s), (call.page = e.page);
+        const c = callOf(j, orgId, visitorId, callId);
+        if (metric !== 'inbound_call_requested') callDone[c] = 1;
+        else if (!callRequest[c]) (callRequest[c] = j + 1), (callSession[c] = s + 1);
       }
     },
 
     close(count) {
-      for (const s of sessions.all) {
-        if (s.chat === 1 && !s.open) count(s.orgId, s.chatPage!, 'inbound_chat_missed');
-      }
-      for (const call of calls.all) {
-        const s = call.session;
-        if (s && !call.done && !s.open) count(s.orgId, call.page!, 'inbound_call_missed');
+      const owe = (request: number, metric: MissedMetric) => {
+        const e = events[request - 1];
+        count(e.orgId, e.page, metric);
+      };
+      for (let k = 0; k < n; k++) {
+        if (chatRequest[k] && !(flags[k] & (OPEN | CHAT_OVER))) owe(chatRequest[k], 'inbound_chat_missed');
+        if (callRequest[k] && !callDone[k] && !(flags[callSession[k] - 1] & OPEN)) owe(callRequest[k], 'inbound_call_missed');
       }
     },
   };

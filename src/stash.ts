@@ -1,0 +1,47 @@
+// The last moments of a page. track() returns before IndexedDB commits, so work still queued
+// or mid-transaction when the page hides is written synchronously to localStorage (one key)
+// and replayed by the next page load; apply.ts skips whatever had committed after all.
+import type { Work } from './apply';
+import { localStore } from './env';
+
+export interface Stash {
+  work: Work[];
+  /** Outbox keys sent as the page hid, with when: see UNCONFIRMED_GRACE_MS. */
+  unconfirmed: [key: number, at: number][];
+}
+
+/** Beyond this the stash would only slow the next page down; the outbox cap is the real limit. */
+const MAX_STASHED = 5_000;
+
+const keyFor = (orgId: string) => `engage-tracker:${orgId}:stash`;
+
+function read(storage: Storage, key: string): Stash {
+  try {
+    const saved = JSON.parse(storage.getItem(key) ?? 'null') as Partial<Stash> | null;
+    return { work: Array.isArray(saved?.work) ? saved.work : [], unconfirmed: Array.isArray(saved?.unconfirmed) ? saved.unconfirmed : [] };
+  } catch {
+    return { work: [], unconfirmed: [] };
+  }
+}
+
+/** Reads and clears what earlier pages left. */
+export function takeStash(orgId: string): Stash {
+  const storage = localStore();
+  if (!storage) return { work: [], unconfirmed: [] };
+  const stash = read(storage, keyFor(orgId));
+  storage.removeItem(keyFor(orgId));
+  return stash;
+}
+
+/** Adds to what other tabs may have left (each entry is idempotent, so merging is safe). */
+export function saveStash(orgId: string, work: Work[], unconfirmed: Stash['unconfirmed']): void {
+  const storage = localStore();
+  if (!storage || (!work.length && !unconfirmed.length)) return;
+  const stash = read(storage, keyFor(orgId));
+  const merged: Stash = { work: [...stash.work, ...work].slice(-MAX_STASHED), unconfirmed: [...stash.unconfirmed, ...unconfirmed] };
+  try {
+    storage.setItem(keyFor(orgId), JSON.stringify(merged));
+  } catch {
+    // Quota or a disabled storage: the IndexedDB path is all there is.
+  }
+}

@@ -1,0 +1,145 @@
+// The page going away (issue 3 items 2 and 3): what waits is sent with keepalive as the page
+// hides, confirmed when the page lives on, resent by the next page only after a grace period;
+// work not yet committed is stashed synchronously and replayed exactly once.
+import { describe, expect, it, vi } from 'vitest';
+import { freshStorage, names, offered, requested, startTracker, stubEndpoint, T0, visitor, rep } from './helpers';
+
+const hide = () => window.dispatchEvent(new Event('pagehide'));
+
+/** The page dies: only what it wrote synchronously (localStorage) survives, IndexedDB as it was. */
+async function dieAndReload(dying: { shutdown(): Promise<void> }) {
+  stubEndpoint().answer(...Array(20).fill(0)); // nothing it sends from now on arrives
+  const saved = Array.from({ length: localStorage.length }, (_, i) => localStorage.key(i) as string).map((k) => [k, localStorage.getItem(k) as string]);
+  await dying.shutdown();
+  freshStorage();
+  for (const [k, v] of saved) localStorage.setItem(k, v);
+}
+const calls = (count: number) => Array.from({ length: count }, (_, i) => requested(`c${i}`));
+
+describe('sending as the page hides', () => {
+  it('sends what waits with a keepalive text/plain request, and it counts as delivered', async () => {
+    const endpoint = stubEndpoint();
+    const { tracker } = startTracker({ flushIntervalMs: 3_600_000, headers: { 'x-api-key': 'k' } });
+    tracker.track(visitor());
+    await tracker.endSession(); // stored, not sent
+    expect(endpoint.requests).toHaveLength(0);
+    hide();
+    expect(endpoint.requests).toHaveLength(1);
+    const { init } = endpoint.requests[0];
+    expect(init.keepalive).toBe(true);
+    expect(init.headers).toEqual({ 'content-type': 'text/plain;charset=UTF-8' });
+    await tracker.flush();
+    expect(endpoint.requests).toHaveLength(1); // confirmed: nothing left to send
+    expect(names(endpoint.events())).toEqual(['inbound_chat_requested', 'inbound_chat_missed']);
+  });
+
+  it('falls back to the normal path when the keepalive request fails', async () => {
+    const endpoint = stubEndpoint();
+    endpoint.answer(0);
+    const { tracker } = startTracker({ flushIntervalMs: 3_600_000 });
+    tracker.track(visitor());
+    await tracker.endSession();
+    hide();
+    await endpoint.requested(1);
+    await tracker.flush();
+    expect(names(endpoint.events())).toEqual(['inbound_chat_requested', 'inbound_chat_missed']);
+  });
+
+  it('uses beacons past the 64 KiB keepalive allowance, each body under 64 KiB', async () => {
+    const endpoint = stubEndpoint();
+    const beacons: string[] = [];
+    Object.defineProperty(navigator, 'sendBeacon', { configurable: true, value: (_url: string, body: string) => (beacons.push(body), true) });
+    const { tracker } = startTracker({ flushIntervalMs: 3_600_000, batchSize: 500, page: () => '/' + 'p'.repeat(900) });
+    for (let i = 0; i < 300; i++) tracker.track(offered(`c${i}`));
+    await tracker.endSession(); // stored, not sent
+    hide();
+    const bodies = [...endpoint.requests.map((r) => String(r.init.body)), ...beacons];
+    expect(beacons.length).toBeGreaterThan(0);
+    for (const body of bodies) expect(new Blob([body]).size).toBeLessThan(64 * 1024);
+    const ids = bodies.flatMap((b) => JSON.parse(b).events.map((e: { id: string }) => e.id));
+    expect(new Set(ids).size).toBe(300);
+    // @ts-expect-error the property was added above
+    delete navigator.sendBeacon;
+  });
+
+  it('lets the next page resend unconfirmed events only after the grace period, same ids', async () => {
+    vi.useFakeTimers({ toFake: ['Date'], now: T0 });
+    const endpoint = stubEndpoint();
+    let release!: () => void;
+    // The keepalive request leaves but its answer never comes back: the page died.
+    vi.stubGlobal('fetch', async (_url: string, init: RequestInit) => {
+      if (!init.keepalive) return new Response(null, { status: 200 });
+      endpoint.bodies.push(JSON.parse(String(init.body)));
+      return new Promise<Response>((resolve) => (release = () => resolve(new Response(null, { status: 500 }))));
+    });
+    const dying = startTracker({ flushIntervalMs: 3_600_000 });
+    dying.tracker.track(visitor());
+    await dying.tracker.endSession();
+    hide();
+    await dying.tracker.shutdown().catch(() => {});
+    release();
+    const firstIds = endpoint.events().map((e) => e.id);
+    expect(firstIds).toHaveLength(2);
+
+    const next = stubEndpoint();
+    vi.setSystemTime(T0 + 5_000);
+    const reloaded = startTracker();
+    await reloaded.tracker.flush();
+    expect(next.events()).toEqual([]); // within the grace period: probably delivered
+    vi.setSystemTime(T0 + 31_000);
+    await reloaded.tracker.flush();
+    expect(next.events().map((e) => e.id)).toEqual(firstIds);
+  });
+});
+
+describe('the last moments of a page', () => {
+  it('keeps events tracked right before the page hides, when their transaction never ran', async () => {
+    const dying = startTracker({ flushIntervalMs: 3_600_000 });
+    await dying.tracker.flush(); // the page has been open a while
+    calls(50).forEach(dying.tracker.track);
+    hide(); // same task: nothing of the 50 is committed yet
+    // The page dies before its queued work reaches IndexedDB or the network.
+    await dieAndReload(dying.tracker);
+    const endpoint = stubEndpoint();
+    const reloaded = startTracker();
+    await reloaded.tracker.flush();
+    expect(names(endpoint.events())).toEqual(Array(50).fill('inbound_call_requested'));
+    expect(new Set(endpoint.events().map((e) => e.callId)).size).toBe(50);
+  });
+
+  it('does not count a stashed event twice when its transaction did commit', async () => {
+    const endpoint = stubEndpoint();
+    const page = startTracker({ flushIntervalMs: 3_600_000 });
+    await page.tracker.flush();
+    page.tracker.track(visitor());
+    calls(10).forEach(page.tracker.track);
+    hide(); // stashed, and the page lives on and commits it
+    await page.tracker.flush();
+    const reloaded = startTracker();
+    reloaded.tracker.track(rep('r1'));
+    await reloaded.tracker.flush();
+    await page.tracker.flush();
+    const counted = names(endpoint.events());
+    expect(counted.filter((n) => n === 'inbound_call_requested')).toHaveLength(10);
+    expect(counted.filter((n) => n === 'inbound_chat_requested')).toHaveLength(1);
+    expect(counted.filter((n) => n === 'inbound_chat_answered')).toHaveLength(1);
+    expect(new Set(endpoint.events().map((e) => e.id)).size).toBe(endpoint.events().length);
+  });
+
+  it('replays a stash into the session it belonged to', async () => {
+    vi.useFakeTimers({ toFake: ['Date'], now: T0 });
+    const dying = startTracker({ flushIntervalMs: 3_600_000 });
+    await dying.tracker.flush();
+    dying.tracker.track(visitor());
+    hide();
+    await dieAndReload(dying.tracker);
+    const endpoint = stubEndpoint();
+    vi.setSystemTime(T0 + 2 * 3_600_000); // the visitor comes back two hours later
+    const reloaded = startTracker();
+    await reloaded.tracker.flush();
+    const [request, missed] = endpoint.events();
+    expect(names([request, missed])).toEqual(['inbound_chat_requested', 'inbound_chat_missed']);
+    expect(missed.occurredAt).toBe(new Date(T0 + 30 * 60_000).toISOString());
+    expect(missed.sessionId).toBe(request.sessionId);
+  });
+});
