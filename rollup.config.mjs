@@ -27,4 +27,9 @@ export default [
     plugins: [nodeResolve({ browser: true })],
     output: { file: 'dist/engage-tracker.min.js', format: 'iife', sourcemap: true, plugins: [minify] },
   },
+  {
+    // Already an IIFE: the ES format adds no second wrapper.
+    input: 'src/snippet.js',
+    output: { file: 'dist/snippet.min.js', format: 'es', plugins: [minify] },
+  },
 ];

@@ -1,5 +1,56 @@
-// IIFE entry for the <script> tag build.
-import { createTracker } from './tracker';
-import { TrackerError, TrackerConfigError } from './errors';
+// The <script> tag build: exposes window.EngageTracker and turns the loader snippet's queue
+// into live calls of window.engage(command, ...args).
+import { TrackerConfigError, TrackerError } from './errors';
+import type { TrackerOptions } from './config';
+import type { WidgetEvent } from './events';
+import { createTracker, type Tracker } from './tracker';
 
-(window as unknown as { EngageTracker: unknown }).EngageTracker = { createTracker, TrackerError, TrackerConfigError };
+type Command = 'init' | 'track' | 'flush' | 'endSession' | 'shutdown';
+/** What the snippet queued: the call's arguments and when it was made. */
+type Queued = [args: ArrayLike<unknown>, at?: number];
+
+interface EngageGlobal {
+  (command: Command, ...args: unknown[]): unknown;
+  q?: Queued[];
+}
+
+const host = window as unknown as { engage?: EngageGlobal; EngageTracker?: object };
+
+// A bundle loaded twice must not start a second tracker.
+if (!host.EngageTracker) {
+  let tracker: Tracker | undefined;
+  let onError: TrackerOptions['onError'];
+  /** Calls made before init: replayed once it runs. */
+  const beforeInit: Queued[] = [];
+
+  const call = ([args, at]: Queued): unknown => {
+    const [command, arg] = Array.from(args) as [Command, unknown];
+    if (command === 'init') {
+      if (tracker) return onError?.(new TrackerError('internal', 'engage("init") was called again; the second call is ignored'));
+      try {
+        tracker = createTracker(arg as TrackerOptions);
+        onError = (arg as TrackerOptions).onError;
+      } catch (err) {
+        // No tracker, so no onError: a broken setup must still be visible to whoever embeds us.
+        return console.error(err);
+      }
+      return beforeInit.splice(0).forEach(call);
+    }
+    if (!tracker) return void beforeInit.push([args, at ?? Date.now()]);
+    if (command === 'track') {
+      // The snippet knows when the visitor acted; the bundle may have arrived seconds later.
+      const event = arg as WidgetEvent;
+      return tracker.track(at !== undefined && event && typeof event === 'object' && event.at == null ? { ...event, at } : event);
+    }
+    if (command === 'flush' || command === 'endSession' || command === 'shutdown') return tracker[command]();
+    onError?.(new TrackerError('invalid_event', `engage(${JSON.stringify(String(command))}) is not a command; use init, track, flush, endSession or shutdown`));
+  };
+
+  const queued = host.engage?.q ?? [];
+  const engage: EngageGlobal = (...args) => call([args]);
+  host.engage = engage;
+  host.EngageTracker = Object.freeze({ createTracker, TrackerError, TrackerConfigError });
+  // init first wherever it was queued, then the rest in order.
+  const isInit = (q: Queued) => q[0][0] === 'init';
+  [...queued.filter(isInit), ...queued.filter((q) => !isInit(q))].forEach(call);
+}

@@ -5,6 +5,7 @@ import { resolveConfig, type TrackerOptions } from './config';
 import { currentHref, randomId, watchPage } from './env';
 import { TrackerError } from './errors';
 import { parseEvent, type WidgetEvent } from './events';
+import { listenForWidgetEvents } from './hooks';
 import { createSender } from './outbox';
 import { saveStash, takeStash } from './stash';
 import { memoryStore, openIndexedDb, type Store, type Stored } from './store';
@@ -207,6 +208,7 @@ export function createTracker(options: TrackerOptions): Tracker {
   };
 
   const flush = (): Promise<void> => settled(drainNow().then(sender.flush));
+  const unlisten = listenForWidgetEvents(track, config.allowedOrigins, log);
 
   return Object.freeze({
     track,
@@ -217,9 +219,10 @@ export function createTracker(options: TrackerOptions): Tracker {
     },
     async shutdown(): Promise<void> {
       if (stopped) return;
+      stopped = true; // from now on track() ignores events; what came before is flushed
       await flush();
-      stopped = true;
       unwatch();
+      unlisten();
       sender.stop();
       clearTimeout(expiryTimer);
     },

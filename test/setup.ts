@@ -6,7 +6,7 @@ import { afterEach, beforeEach, vi } from 'vitest';
 
 beforeEach(() => {
   globalThis.indexedDB = new IDBFactory();
-  localStorage.clear();
+  globalThis.localStorage?.clear();
 });
 
 afterEach(() => {

@@ -2,7 +2,7 @@
 // hides, confirmed when the page lives on, resent by the next page only after a grace period;
 // work not yet committed is stashed synchronously and replayed exactly once.
 import { describe, expect, it, vi } from 'vitest';
-import { freshStorage, names, offered, requested, startTracker, stubEndpoint, T0, visitor, rep } from './helpers';
+import { freshStorage, names, offered, requested, startTracker, stubEndpoint, T0, visitor } from './helpers';
 
 const hide = () => window.dispatchEvent(new Event('pagehide'));
 

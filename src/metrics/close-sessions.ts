@@ -21,7 +21,8 @@ export function trackSessions(events: readonly MetricEvent[], beforeMs: number):
   const n = events.length;
   const sameVisitor = (k: number, j: number) =>
     events[k].orgId === events[j].orgId && events[k].visitorId === events[j].visitorId;
-  const sessionOf = createFirstOf(n, (k, j) => sameVisitor(k, j) && events[k].sessionId === events[j].sessionId);
+  const sameSession = (k: number, j: number) => sameVisitor(k, j) && events[k].sessionId === events[j].sessionId;
+  const sessionOf = createFirstOf(n, sameSession);
   // A call's state outlives its session: keyed by visitor and callId, not by session.
   const callOf = createFirstOf(n, (k, j) => sameVisitor(k, j) && events[k].callId === events[j].callId);
   const flags = new Uint8Array(n);
@@ -31,14 +32,18 @@ export function trackSessions(events: readonly MetricEvent[], beforeMs: number):
   /** 1 + the session the call was requested in: that session's end misses the call. */
   const callSession = new Int32Array(n);
   const callDone = new Uint8Array(n);
+  // What toISOString writes (so what the SDK sends) compares as text, far cheaper than Date.parse.
+  const beforeIso = new Date(beforeMs).toISOString();
+  const isBefore = (t: string) =>
+    t?.length === 24 && t[23] === 'Z' && beforeIso.length === 24 ? t < beforeIso : Date.parse(t) < beforeMs;
+  let last = -1; // a session's events tend to come together: try the last one first
 
   return {
     see(e, j) {
       const { metric, orgId, visitorId, callId } = e;
       if (typeof visitorId !== 'string' || typeof e.sessionId !== 'string') return;
-      const s = sessionOf(j, orgId, visitorId, e.sessionId);
-      // Date.parse is costly: once a session is known open, skip it.
-      if (!(flags[s] & OPEN) && !(Date.parse(e.occurredAt) < beforeMs)) flags[s] |= OPEN;
+      const s = (last = last >= 0 && sameSession(last, j) ? last : sessionOf(j, orgId, visitorId, e.sessionId));
+      if (!(flags[s] & OPEN) && !isBefore(e.occurredAt)) flags[s] |= OPEN;
 
       if (metric === 'inbound_chat_requested') {
         chatRequest[s] ||= j + 1;

@@ -1,0 +1,158 @@
+// The script-tag bundle (SPEC section 8, issue 5): the snippet's queue replayed in order with
+// init first, the live engage() function, the CustomEvent and postMessage hooks.
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { ENDPOINT, names, stubEndpoint } from './helpers';
+import type { TrackerError } from '../src/index';
+
+type Engage = ((...args: unknown[]) => unknown) & { q?: unknown[] };
+const host = window as unknown as { engage?: Engage; EngageTracker?: { createTracker: unknown } };
+
+/** What the loader snippet does before the bundle arrives. */
+function installStub() {
+  const queue: unknown[] = [];
+  const engage: Engage = (...args) => void queue.push([args, Date.now()]);
+  engage.q = queue;
+  host.engage = engage;
+  return engage;
+}
+
+async function loadBundle() {
+  vi.resetModules();
+  await import('../src/script-tag');
+  return host.engage as Engage;
+}
+
+const errors: TrackerError[] = [];
+const init = (extra: object = {}) => ['init', { orgId: 'org_1', endpoint: ENDPOINT, onError: (e: TrackerError) => errors.push(e), ...extra }] as const;
+
+beforeEach(async () => {
+  // Whatever a previous test started is shut down, then the globals are gone.
+  await (host.engage as Engage | undefined)?.('shutdown');
+  delete host.engage;
+  delete host.EngageTracker;
+  errors.length = 0;
+});
+
+describe('the engage() queue', () => {
+  it('replays calls queued before the bundle arrived, init first wherever it was queued', async () => {
+    const endpoint = stubEndpoint();
+    const stub = installStub();
+    stub('track', { type: 'chat.message', from: 'visitor' });
+    stub(...init());
+    stub('track', { type: 'chat.message', from: 'rep', repId: 'r1' });
+    const engage = await loadBundle();
+    await engage('flush');
+    expect(names(endpoint.events())).toEqual(['inbound_chat_requested', 'inbound_chat_answered']);
+  });
+
+  it('stamps queued track calls with the time they were made', async () => {
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.parse('2026-11-24T15:00:00Z') });
+    const endpoint = stubEndpoint();
+    const stub = installStub();
+    stub(...init());
+    stub('track', { type: 'chat.message', from: 'visitor' });
+    vi.setSystemTime(Date.parse('2026-11-24T15:00:07Z')); // the bundle arrives seven seconds later
+    const engage = await loadBundle();
+    await engage('flush');
+    expect(endpoint.events()[0].occurredAt).toBe('2026-11-24T15:00:00.000Z');
+  });
+
+  it('replaces the stub with the live function and exposes EngageTracker', async () => {
+    const endpoint = stubEndpoint();
+    const stub = installStub();
+    stub(...init());
+    const engage = await loadBundle();
+    expect(engage).not.toBe(stub);
+    expect(typeof host.EngageTracker?.createTracker).toBe('function');
+    engage('track', { type: 'call.requested', callId: 'c1' });
+    await engage('endSession');
+    await engage('flush');
+    expect(names(endpoint.events())).toEqual(['inbound_call_requested', 'inbound_call_missed']);
+  });
+
+  it('reports and ignores a second init', async () => {
+    stubEndpoint();
+    const stub = installStub();
+    stub(...init());
+    stub('init', { orgId: 'other', endpoint: ENDPOINT });
+    await loadBundle();
+    expect(errors.map((e) => e.message)).toEqual([expect.stringContaining('init')]);
+  });
+
+  it('does not start a second tracker when the bundle is loaded twice', async () => {
+    const endpoint = stubEndpoint();
+    const stub = installStub();
+    stub(...init());
+    const engage = await loadBundle();
+    vi.resetModules();
+    await import('../src/script-tag');
+    expect(host.engage).toBe(engage);
+    engage('track', { type: 'chat.message', from: 'visitor' });
+    document.dispatchEvent(new CustomEvent('engage:event', { detail: { type: 'call.requested', callId: 'c9' } }));
+    await engage('flush');
+    expect(names(endpoint.events())).toEqual(['inbound_chat_requested', 'inbound_call_requested']);
+  });
+
+  it('logs a bad init to the console instead of throwing into the page', async () => {
+    const consoleError = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const stub = installStub();
+    stub('init', { orgId: '' });
+    await expect(loadBundle()).resolves.toBeTypeOf('function');
+    expect(consoleError).toHaveBeenCalledWith(expect.objectContaining({ name: 'TrackerConfigError' }));
+  });
+
+  it('reports an unknown command', async () => {
+    stubEndpoint();
+    installStub()(...init());
+    const engage = await loadBundle();
+    expect(() => engage('explode')).not.toThrow();
+    expect(errors.map((e) => e.code)).toEqual(['invalid_event']);
+  });
+});
+
+describe('widget hooks', () => {
+  it('tracks engage:event CustomEvents dispatched on document', async () => {
+    const endpoint = stubEndpoint();
+    installStub()(...init());
+    const engage = await loadBundle();
+    document.dispatchEvent(new CustomEvent('engage:event', { detail: { type: 'chat.message', from: 'visitor' } }));
+    document.dispatchEvent(new CustomEvent('engage:event', { detail: 'garbage' }));
+    await engage('flush');
+    expect(names(endpoint.events())).toEqual(['inbound_chat_requested']);
+    expect(errors.map((e) => e.code)).toEqual(['invalid_event']);
+  });
+
+  it('tracks postMessage({ engage }) only from allowed origins', async () => {
+    const endpoint = stubEndpoint();
+    installStub()(...init({ allowedOrigins: ['https://widget.example.com'] }));
+    const engage = await loadBundle();
+    const post = (origin: string, data: unknown) => window.dispatchEvent(new MessageEvent('message', { origin, data }));
+    post('https://evil.example.com', { engage: { type: 'call.requested', callId: 'evil' } });
+    post('https://widget.example.com.evil.com', { engage: { type: 'call.requested', callId: 'evil2' } });
+    post('https://widget.example.com', { other: 'shape' });
+    post('https://widget.example.com', 'a string');
+    post('https://widget.example.com', { engage: { type: 'call.requested', callId: 'ok' } });
+    await engage('flush');
+    expect(endpoint.events().map((e) => e.callId)).toEqual(['ok']);
+    expect(errors).toEqual([]); // other origins and shapes are ignored silently
+  });
+
+  it('ignores every postMessage when no origin is allowed', async () => {
+    const endpoint = stubEndpoint();
+    installStub()(...init());
+    const engage = await loadBundle();
+    window.dispatchEvent(new MessageEvent('message', { origin: location.origin, data: { engage: { type: 'call.requested', callId: 'c1' } } }));
+    await engage('flush');
+    expect(endpoint.events()).toEqual([]);
+  });
+
+  it('stops listening after shutdown', async () => {
+    const endpoint = stubEndpoint();
+    installStub()(...init());
+    const engage = await loadBundle();
+    await engage('shutdown');
+    document.dispatchEvent(new CustomEvent('engage:event', { detail: { type: 'chat.message', from: 'visitor' } }));
+    await engage('flush');
+    expect(endpoint.events()).toEqual([]);
+  });
+});
