@@ -43,60 +43,52 @@ export interface Config {
 const LOCAL_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
 // setTimeout's own ceiling: longer delays fire at once.
 const MAX_TIMER_MS = 2_147_483_647;
+/** Whole-number options: default, lowest, highest. */
+const NUMBERS: [keyof TrackerOptions, number, number, number][] = [
+  ['batchSize', 20, 1, 500],
+  ['flushIntervalMs', 5_000, 0, MAX_TIMER_MS],
+  ['sessionTimeoutMs', 30 * 60_000, 1, MAX_TIMER_MS],
+  ['maxQueuedEvents', 10_000, 1, 1_000_000],
+];
 
 export function resolveConfig(options: TrackerOptions): Config {
-  if (typeof options !== 'object' || options === null) throw new TrackerConfigError('options', 'must be an object', options);
+  if (typeof options !== 'object' || !options) throw new TrackerConfigError('options', 'must be an object', options);
   const o = options as unknown as Record<string, unknown>;
-  const fail = (option: string, rule: string): never => {
-    throw new TrackerConfigError(option, rule, o[option]);
+  const check = (option: string, ok: unknown, rule: string) => {
+    if (!ok) throw new TrackerConfigError(option, rule, o[option]);
   };
+  const { orgId, endpoint, headers = {}, allowedOrigins = [], page = (u: URL) => u.pathname, onError = () => {}, debug = false } = o;
 
-  if (typeof o.orgId !== 'string' || !o.orgId.trim() || o.orgId.length > 256) fail('orgId', 'is required: a non-empty string of at most 256 characters');
+  check('orgId', typeof orgId === 'string' && orgId.trim() && orgId.length <= 256, 'is required: a non-empty string of at most 256 characters');
   let url: URL | undefined;
   try {
-    url = new URL(o.endpoint as string);
+    url = new URL(endpoint as string);
   } catch {
-    /* reported below */
+    /* checked next */
   }
-  if (typeof o.endpoint !== 'string' || !url) return fail('endpoint', 'is required: an absolute URL');
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOCAL_HOSTS.includes(url.hostname))) {
-    fail('endpoint', 'must be an https URL (http only on localhost)');
-  }
-
-  const int = (option: string, fallback: number, min: number, max: number): number => {
+  check('endpoint', typeof endpoint === 'string' && url, 'is required: an absolute URL');
+  const { protocol, hostname } = url as URL;
+  check('endpoint', protocol === 'https:' || (protocol === 'http:' && LOCAL_HOSTS.includes(hostname)), 'must be an https URL (http only on localhost)');
+  const config: Record<string, unknown> = {};
+  for (const [option, fallback, min, max] of NUMBERS) {
     const value = o[option] ?? fallback;
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-      fail(option, `must be a whole number from ${min} to ${max}`);
-    }
-    return value as number;
-  };
-  const fn = <F>(option: string, fallback: F): F => {
-    const value = o[option] ?? fallback;
-    if (typeof value !== 'function') fail(option, 'must be a function');
-    return value as F;
-  };
-
-  const headers = o.headers ?? {};
-  if (typeof headers !== 'object' || headers === null || Array.isArray(headers) || Object.values(headers).some((v) => typeof v !== 'string')) {
-    fail('headers', 'must be an object of string values');
+    check(option, Number.isInteger(value) && (value as number) >= min && (value as number) <= max, `must be a whole number from ${min} to ${max}`);
+    config[option] = value;
   }
-  const allowedOrigins = o.allowedOrigins ?? [];
-  if (!Array.isArray(allowedOrigins) || allowedOrigins.some((v) => typeof v !== 'string')) {
-    fail('allowedOrigins', 'must be an array of origins such as "https://widget.example.com"');
-  }
-  if (o.debug != null && typeof o.debug !== 'boolean') fail('debug', 'must be true or false');
+  check('page', typeof page === 'function', 'must be a function');
+  check('onError', typeof onError === 'function', 'must be a function');
+  check('headers', typeof headers === 'object' && headers && !Array.isArray(headers) && Object.values(headers).every((v) => typeof v === 'string'), 'must be an object of string values');
+  check('allowedOrigins', Array.isArray(allowedOrigins) && allowedOrigins.every((v) => typeof v === 'string'), 'must be an array of origins such as "https://widget.example.com"');
+  check('debug', typeof debug === 'boolean', 'must be true or false');
 
   return Object.freeze({
-    orgId: o.orgId as string,
-    endpoint: url.href,
-    batchSize: int('batchSize', 20, 1, 500),
-    flushIntervalMs: int('flushIntervalMs', 5_000, 0, MAX_TIMER_MS),
-    sessionTimeoutMs: int('sessionTimeoutMs', 30 * 60_000, 1, MAX_TIMER_MS),
-    maxQueuedEvents: int('maxQueuedEvents', 10_000, 1, 1_000_000),
-    page: fn('page', (u: URL) => u.pathname),
-    headers: Object.freeze({ ...(headers as Record<string, string>) }),
-    onError: fn('onError', () => {}),
-    debug: o.debug === true,
+    ...config,
+    orgId,
+    endpoint: (url as URL).href,
+    page,
+    onError,
+    debug,
+    headers: Object.freeze({ ...(headers as object) }),
     allowedOrigins: Object.freeze([...(allowedOrigins as string[])]),
-  });
+  }) as Config;
 }

@@ -40,57 +40,39 @@ export interface ParsedEvent {
 
 export const MAX_ID_LENGTH = 256;
 const MAX_URL_LENGTH = 4096;
+const TYPES = 'call.offered call.accepted call.declined call.requested call.answered call.canceled call.timeout call.ended chat.message'.split(' ');
+const FROM = ['visitor', 'rep', 'bot'];
 
-const REQUIRED_IDS: Record<string, string[]> = {
-  'call.offered': ['callId', 'repId'],
-  'call.answered': ['callId', 'repId'],
-  'call.accepted': ['callId'],
-  'call.declined': ['callId'],
-  'call.requested': ['callId'],
-  'call.canceled': ['callId'],
-  'call.timeout': ['callId'],
-  'call.ended': ['callId'],
-  'chat.message': [],
-};
-
-const badId = (value: unknown): boolean =>
-  typeof value !== 'string' || value === '' || value.length > MAX_ID_LENGTH;
+const isId = (value: unknown): value is string => typeof value === 'string' && value !== '' && value.length <= MAX_ID_LENGTH;
 
 /** A normalized event, or a sentence saying what is wrong with the input. */
 export function parseEvent(input: unknown, now: number): ParsedEvent | string {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) return 'an event must be a plain object';
+  if (typeof input !== 'object' || !input || Array.isArray(input)) return 'an event must be an object';
   if (Object.prototype.hasOwnProperty.call(input, '__proto__')) return 'an event must not have a "__proto__" key';
   const e = input as Record<string, unknown>;
-  const type = e.type;
-  const required = typeof type === 'string' && Object.prototype.hasOwnProperty.call(REQUIRED_IDS, type) ? REQUIRED_IDS[type] : null;
-  if (!required) return `unknown event type ${JSON.stringify(String(type)).slice(0, 60)}`;
-  const ids = type === 'chat.message' && e.from === 'rep' ? ['repId'] : required;
-  const out: ParsedEvent = { type: type as ParsedEvent['type'], at: now };
-  for (const key of ids) {
-    if (badId(e[key])) return `${type} needs "${key}" as a non-empty string of at most ${MAX_ID_LENGTH} characters`;
-    (out as unknown as Record<string, unknown>)[key] = e[key];
+  const { type, from, at } = e;
+  if (!TYPES.includes(type as string)) return `unknown event type ${JSON.stringify(String(type)).slice(0, 60)}`;
+  const chat = type === 'chat.message';
+  if (chat && !FROM.includes(from as string)) return 'chat.message needs "from": "visitor", "rep" or "bot"';
+  const required = chat ? (from === 'rep' ? ['repId'] : []) : type === 'call.offered' || type === 'call.answered' ? ['callId', 'repId'] : ['callId'];
+  const out = { type, at: now } as ParsedEvent;
+  const fields = out as unknown as Record<string, unknown>;
+  for (const key of [...required, chat ? 'messageId' : '', 'conversationId']) {
+    const value = e[key];
+    if (value == null && !required.includes(key)) continue;
+    if (!isId(value)) return `${type} needs "${key}" as a string of 1 to ${MAX_ID_LENGTH} characters`;
+    fields[key] = value;
   }
-  if (type === 'chat.message') {
-    if (e.from !== 'visitor' && e.from !== 'rep' && e.from !== 'bot') return 'chat.message needs "from": "visitor", "rep" or "bot"';
-    out.from = e.from;
-    if (e.messageId != null) {
-      if (badId(e.messageId)) return `"messageId" must be a non-empty string of at most ${MAX_ID_LENGTH} characters`;
-      out.messageId = e.messageId as string;
-    }
-  }
-  if (e.conversationId != null) {
-    if (badId(e.conversationId)) return `"conversationId" must be a non-empty string of at most ${MAX_ID_LENGTH} characters`;
-    out.conversationId = e.conversationId as string;
-  }
+  if (chat) out.from = from as ParsedEvent['from'];
   if (e.pageUrl != null) {
     if (typeof e.pageUrl !== 'string' || e.pageUrl.length > MAX_URL_LENGTH) return `"pageUrl" must be a URL string of at most ${MAX_URL_LENGTH} characters`;
     out.pageUrl = e.pageUrl;
   }
-  if (e.at != null) {
-    const at = typeof e.at === 'number' ? e.at : typeof e.at === 'string' ? Date.parse(e.at) : NaN;
-    if (!Number.isFinite(at)) return '"at" must be epoch milliseconds or an ISO date string';
+  if (at != null) {
+    const ms = typeof at === 'number' ? at : typeof at === 'string' ? Date.parse(at) : NaN;
+    if (!Number.isFinite(ms)) return '"at" must be epoch milliseconds or an ISO date string';
     // A clock ahead of ours must not push the session into the future.
-    out.at = Math.min(at, now);
+    out.at = Math.min(ms, now);
   }
   return out;
 }

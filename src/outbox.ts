@@ -1,7 +1,8 @@
 // When to send: a full batch, the flush interval, flush(), coming back online, and the page
 // hiding. Events leave the outbox only after a 2xx; failures back off; one tab sends at a time.
 import { parseRetryAfter, retryDelayMs } from './backoff';
-import { TrackerError } from './errors';
+import type { Config } from './config';
+import type { TrackerErrorCode } from './errors';
 import { withLock } from './lock';
 import type { Batch, MetricEvent } from './metric-event';
 import type { Entry, Store } from './store';
@@ -16,17 +17,8 @@ export const MAX_BODY_BYTES = 64_000;
  */
 export const UNCONFIRMED_GRACE_MS = 30_000;
 
-export interface SenderOptions {
-  endpoint: string;
-  batchSize: number;
-  flushIntervalMs: number;
-  headers: Record<string, string>;
-  lockName: string;
-  store: () => Store;
-  report: (err: TrackerError) => void;
-  /** Outbox keys sent unconfirmed by an earlier page, with when. */
-  unconfirmed?: [key: number, at: number][];
-}
+/** Reports a problem to onError (tracker.ts). */
+export type Report = (code: TrackerErrorCode, message: string, cause?: unknown) => void;
 
 export interface Sender {
   /** These entries were just added to the outbox. */
@@ -63,11 +55,19 @@ export function chunk(entries: Entry[], size: number, now: number): { keys: numb
 
 const byteLength = (text: string) => (text.length * 3 <= MAX_BODY_BYTES ? text.length : new Blob([text]).size);
 
-export function createSender(o: SenderOptions): Sender {
+export function createSender(
+  config: Config,
+  store: () => Store,
+  report: Report,
+  /** Outbox keys sent unconfirmed by an earlier page, with when. */
+  unconfirmedBefore: [key: number, at: number][],
+): Sender {
+  const { endpoint, batchSize, headers } = config;
+  const lockName = 'engage-tracker:send:' + config.orgId;
   /** Events this tab stored and has not seen delivered: what hidden() can send without I/O. */
   const known = new Map<number, MetricEvent>();
   /** Keys in flight from hidden(), with when they left. */
-  const unconfirmed = new Map<number, number>(o.unconfirmed);
+  const unconfirmed = new Map<number, number>(unconfirmedBefore);
   let waiting = 0;
   let intervalTimer: ReturnType<typeof setTimeout> | undefined;
   let backoffTimer: ReturnType<typeof setTimeout> | undefined;
@@ -76,7 +76,7 @@ export function createSender(o: SenderOptions): Sender {
   let stopped = false;
 
   const delivered = async (keys: number[]) => {
-    await o.store().remove(keys);
+    await store().remove(keys);
     // Only now: a pass reading the outbox meanwhile must still skip them.
     for (const key of keys) {
       known.delete(key);
@@ -90,12 +90,12 @@ export function createSender(o: SenderOptions): Sender {
     const outcome = outcomeOf(answer.status);
     if (outcome === 'retry') {
       const delay = retryDelayMs(attempt++, parseRetryAfter(answer.retryAfter, Date.now()));
-      o.report(new TrackerError('delivery_failed', `sending ${keys.length} events failed (${answer.status || 'network error'}); retrying in ${delay} ms`, answer.error));
+      report('delivery_failed', `sending ${keys.length} events failed (${answer.status || 'network error'}): retrying in ${delay} ms`, answer.error);
       return delay;
     }
     attempt = 0;
     if (outcome === 'drop') {
-      o.report(new TrackerError('delivery_rejected', `the endpoint answered ${answer.status} to ${keys.length} events; they are dropped`));
+      report('delivery_rejected', `the endpoint answered ${answer.status} to ${keys.length} events: dropped`);
     }
     await delivered(keys);
   };
@@ -111,14 +111,14 @@ export function createSender(o: SenderOptions): Sender {
     for (;;) {
       endGrace();
       // Live: hidden() may mark keys while the read is under way.
-      const entries = await o.store().peek(o.batchSize, unconfirmed);
+      const entries = await store().peek(batchSize, unconfirmed);
       if (!entries.length) {
         if (unconfirmed.size) schedule();
         else waiting = 0;
         return;
       }
-      const [{ keys, body }] = chunk(entries, o.batchSize, Date.now());
-      const delay = await settle(keys, await post(o.endpoint, body, o.headers));
+      const [{ keys, body }] = chunk(entries, batchSize, Date.now());
+      const delay = await settle(keys, await post(endpoint, body, headers));
       if (delay !== undefined) {
         if (!stopped) backoffTimer = setTimeout(() => { backoffTimer = undefined; void send(); }, delay);
         return;
@@ -134,15 +134,15 @@ export function createSender(o: SenderOptions): Sender {
     clearTimeout(intervalTimer);
     intervalTimer = undefined;
     if (backoffTimer || stopped) return Promise.resolve();
-    running ??= withLock(o.lockName, wait, pass)
+    running ??= withLock(lockName, wait, pass)
       .then((ran) => void (ran || schedule()))
-      .catch((err) => o.report(new TrackerError('storage_failed', 'reading the outbox failed', err)))
+      .catch((err) => report('storage_failed', 'reading the outbox failed', err))
       .finally(() => { running = undefined; });
     return running;
   };
 
   const schedule = () => {
-    if (!intervalTimer && !backoffTimer && !stopped) intervalTimer = setTimeout(send, o.flushIntervalMs);
+    if (!intervalTimer && !backoffTimer && !stopped) intervalTimer = setTimeout(send, config.flushIntervalMs);
   };
 
   const flush = async () => {
@@ -155,7 +155,7 @@ export function createSender(o: SenderOptions): Sender {
     added(entries) {
       for (const [key, event] of entries) known.set(key, event);
       waiting += entries.length;
-      if (waiting >= o.batchSize) void send();
+      if (waiting >= batchSize) void send();
       // Also after send(): a pass that is just ending may not have seen these events.
       schedule();
     },
@@ -173,12 +173,12 @@ export function createSender(o: SenderOptions): Sender {
         // Browsers allow 64 KiB of keepalive bodies in flight; beacons take the rest.
         keepaliveBytes += body.length;
         if (keepaliveBytes <= MAX_BODY_BYTES) {
-          void post(o.endpoint, body, o.headers, true).then((answer) => {
+          void post(endpoint, body, headers, true).then((answer) => {
             // Answered while we still live: settle it now, or let the normal path retry.
             if (outcomeOf(answer.status) === 'retry') keys.forEach((key) => unconfirmed.delete(key));
             else return settle(keys, answer);
           }).catch(() => {});
-        } else if (!beacon(o.endpoint, body)) {
+        } else if (!beacon(endpoint, body)) {
           continue;
         }
         for (const key of keys) unconfirmed.set(key, now);

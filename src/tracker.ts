@@ -3,7 +3,7 @@
 import type { Work } from './apply';
 import { resolveConfig, type TrackerOptions } from './config';
 import { currentHref, randomId, watchPage } from './env';
-import { TrackerError } from './errors';
+import { TrackerError, type TrackerErrorCode } from './errors';
 import { parseEvent, type WidgetEvent } from './events';
 import { listenForWidgetEvents } from './hooks';
 import { createSender } from './outbox';
@@ -23,21 +23,22 @@ export interface Tracker {
 
 /** An IndexedDB open that neither succeeds nor fails by then counts as unavailable. */
 const OPEN_TIMEOUT_MS = 3_000;
-const MAX_PAGE_LENGTH = 1_024;
 
 export function createTracker(options: TrackerOptions): Tracker {
   const config = resolveConfig(options);
+  const { orgId, maxQueuedEvents } = config;
   const log = (...args: unknown[]) => config.debug && console.debug('[engage-tracker]', ...args);
 
-  const report = (error: TrackerError) => {
-    log(error.code, error.message, error.cause ?? '');
+  const report = (code: TrackerErrorCode, message: string, cause?: unknown) => {
+    const error = new TrackerError(code, message, cause);
+    log(code, message, cause ?? '');
     try {
       config.onError(error);
     } catch (err) {
       log('onError threw', err);
     }
   };
-  const reportInternal = (err: unknown) => report(new TrackerError('internal', `unexpected error inside engage-tracker: ${String(err)}`, err));
+  const reportInternal = (err: unknown) => report('internal', `unexpected error inside engage-tracker: ${err}`, err);
   /** Runs fn, catching throws and rejections: the host page must never see them. */
   const guard = <A extends unknown[]>(fn: (...args: A) => unknown) => (...args: A): void => {
     try {
@@ -49,88 +50,64 @@ export function createTracker(options: TrackerOptions): Tracker {
   const settled = (p: Promise<unknown>): Promise<void> => p.then(() => {}, reportInternal);
 
   const pageOf = (href: string): string => {
-    let url: URL;
+    let url = new URL(currentHref());
     try {
-      url = new URL(href, currentHref());
-    } catch {
-      url = new URL(currentHref());
-    }
-    try {
+      url = new URL(href, url);
       const page = config.page(url);
-      if (typeof page === 'string') return page.slice(0, MAX_PAGE_LENGTH);
-      report(new TrackerError('internal', 'the page() option must return a string; the path is used instead'));
+      // Capped: a page is a dimension, not a payload.
+      if (typeof page === 'string') return page.slice(0, 1_024);
+      throw new TypeError('page() must return a string');
     } catch (err) {
-      report(new TrackerError('internal', 'the page() option threw; the path is used instead', err));
+      report('internal', 'the page() option failed; the path is used instead', err);
+      return url.pathname;
     }
-    return url.pathname;
   };
-  const rules = { orgId: config.orgId, sessionTimeoutMs: config.sessionTimeoutMs, newId: randomId, pageOf };
+  const rules = { orgId, sessionTimeoutMs: config.sessionTimeoutMs, newId: randomId, pageOf };
 
-  const dbName = `engage-tracker:${config.orgId}`;
+  const dbName = 'engage-tracker:' + orgId;
   let store: Store = memoryStore();
   let reopened = false;
-  const storeReady: Promise<void> = openStorage().then((s) => {
-    if (s) store = s;
-  });
-
-  async function openStorage(): Promise<Store | undefined> {
-    const unavailable = (cause?: unknown) => {
-      report(new TrackerError('storage_unavailable', 'IndexedDB is not available; state and outbox are kept in memory for this page', cause));
-      return undefined;
-    };
-    if (typeof indexedDB === 'undefined') return unavailable();
+  const open = (): Promise<Store> => {
     let timer: ReturnType<typeof setTimeout> | undefined;
-    try {
-      return await Promise.race([
-        openIndexedDb(dbName),
-        new Promise<never>((_, reject) => (timer = setTimeout(reject, OPEN_TIMEOUT_MS, new Error('IndexedDB open blocked')))),
-      ]);
-    } catch (err) {
-      return unavailable(err);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
+    return Promise.race([
+      openIndexedDb(dbName),
+      new Promise<never>((_, reject) => (timer = setTimeout(reject, OPEN_TIMEOUT_MS, new Error('IndexedDB open blocked')))),
+    ]).finally(() => clearTimeout(timer));
+  };
+  const storeReady = (typeof indexedDB === 'undefined' ? Promise.reject() : open()).then(
+    (s) => void (store = s),
+    (err) => report('storage_unavailable', 'IndexedDB is not available: state and outbox are kept in memory for this page', err),
+  );
 
   /** Applies work; on failure reopens IndexedDB once (a lost connection), then goes on in memory. */
   const applyWork = async (work: Work[]): Promise<Stored> => {
     try {
-      return await store.apply(work, rules, config.maxQueuedEvents);
+      return await store.apply(work, rules, maxQueuedEvents);
     } catch (err) {
       store.close();
       if (!reopened) {
         reopened = true;
         try {
-          store = await openIndexedDb(dbName);
-          return await store.apply(work, rules, config.maxQueuedEvents);
+          store = await open();
+          return await store.apply(work, rules, maxQueuedEvents);
         } catch {
           store.close();
         }
       }
       // Quota, a closed or broken database: losing nothing queued matters more than persistence.
-      report(new TrackerError('storage_failed', 'IndexedDB failed; state and outbox continue in memory for this page', err));
+      report('storage_failed', 'IndexedDB failed: state and outbox continue in memory for this page', err);
       store = memoryStore();
-      return store.apply(work, rules, config.maxQueuedEvents);
+      return store.apply(work, rules, maxQueuedEvents);
     }
   };
 
-  const stashed = takeStash(config.orgId);
-  const sender = createSender({
-    endpoint: config.endpoint,
-    batchSize: config.batchSize,
-    flushIntervalMs: config.flushIntervalMs,
-    headers: config.headers,
-    lockName: `engage-tracker:send:${config.orgId}`,
-    store: () => store,
-    report,
-    unconfirmed: stashed.unconfirmed,
-  });
+  const stashed = takeStash(orgId);
+  const sender = createSender(config, () => store, report, stashed.unconfirmed);
 
   // Work of one task is applied in one transaction: track() only pushes, a microtask drains.
   let queue: Work[] = [];
   /** The work of the drain under way: not committed yet, so stashed if the page hides. */
   let draining: Work[] = [];
-  let drainScheduled = false;
   let chain: Promise<void> = storeReady;
   let expiryTimer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
@@ -145,15 +122,13 @@ export function createTracker(options: TrackerOptions): Tracker {
     const applied = await applyWork(draining);
     draining = [];
     for (const e of applied.unknownCalls) {
-      report(new TrackerError('unknown_call', `${e.type} for call "${e.callId}", which was never offered or requested here; ignored`));
+      report('unknown_call', `${e.type} for call "${e.callId}", never offered or requested here: ignored`);
     }
-    if (applied.dropped) {
-      report(new TrackerError('queue_overflow', `the outbox holds more than ${config.maxQueuedEvents} events; the ${applied.dropped} oldest were dropped`));
-    }
-    if (applied.metrics.length) log('metrics', applied.metrics);
+    if (applied.dropped) report('queue_overflow', `over ${maxQueuedEvents} events waited: the ${applied.dropped} oldest were dropped`);
+    log('stored', applied.metrics);
     sender.added(applied.added);
     clearTimeout(expiryTimer);
-    if (applied.expiresAt !== undefined && !stopped) {
+    if (applied.expiresAt && !stopped) {
       // Another tab may keep the session alive meanwhile: the check re-reads before ending it.
       expiryTimer = setTimeout(guard(() => enqueue({ kind: 'check', at: Date.now() })), Math.max(0, applied.expiresAt - Date.now()) + 1);
     }
@@ -161,31 +136,24 @@ export function createTracker(options: TrackerOptions): Tracker {
 
   /** Chains a drain after the ones before it; resolves when that drain is done. */
   const drainNow = (): Promise<void> => (chain = chain.then(drain).catch(reportInternal));
+  const drainAndSend = () => drainNow().then(sender.flush);
 
   const enqueue = (work: Work) => {
     if (work.kind === 'event' || work.kind === 'end') {
       work.tab ??= tab;
       work.seq ??= ++seq;
     }
-    queue.push(work);
-    if (drainScheduled) return;
-    drainScheduled = true;
-    queueMicrotask(() => {
-      drainScheduled = false;
-      void drainNow();
-    });
-  };
-
-  const onHidden = () => {
-    // Synchronous first: the page may be gone before any promise settles.
-    sender.hidden();
-    saveStash(config.orgId, [...draining, ...queue].filter((w) => w.tab), sender.unconfirmed());
-    void drainNow().then(sender.flush);
+    if (queue.push(work) === 1) queueMicrotask(drainNow);
   };
 
   const unwatch = watchPage({
     visible: guard(() => enqueue({ kind: 'activity', at: Date.now() })),
-    hidden: guard(onHidden),
+    hidden: guard(() => {
+      // Synchronous first: the page may be gone before any promise settles.
+      sender.hidden();
+      saveStash(orgId, [...draining, ...queue].filter((w) => w.tab), sender.unconfirmed());
+      return drainAndSend();
+    }),
     online: guard(sender.online),
   });
 
@@ -193,22 +161,20 @@ export function createTracker(options: TrackerOptions): Tracker {
   stashed.work.forEach(enqueue);
   enqueue({ kind: 'activity', at: Date.now() });
   // Then send what earlier pages left in the outbox.
-  guard(() => drainNow().then(sender.flush))();
+  guard(drainAndSend)();
 
   const track = (event: WidgetEvent): void => {
     try {
       if (stopped) return void log('track() after shutdown() is ignored', event);
-      const now = Date.now();
-      const parsed = parseEvent(event, now);
-      if (typeof parsed === 'string') return report(new TrackerError('invalid_event', `${parsed}; event ignored`));
+      const parsed = parseEvent(event, Date.now());
+      if (typeof parsed === 'string') return report('invalid_event', parsed + ': event ignored');
       enqueue({ kind: 'event', at: parsed.at, event: parsed, href: parsed.pageUrl ?? currentHref() });
     } catch (err) {
       reportInternal(err);
     }
   };
-
-  const flush = (): Promise<void> => settled(drainNow().then(sender.flush));
   const unlisten = listenForWidgetEvents(track, config.allowedOrigins, log);
+  const flush = () => settled(drainAndSend());
 
   return Object.freeze({
     track,

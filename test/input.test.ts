@@ -8,10 +8,10 @@ const long = 'x'.repeat(257);
 
 describe('bad widget events', () => {
   it.each<[string, unknown, RegExp]>([
-    ['null', null, /plain object/],
-    ['undefined', undefined, /plain object/],
-    ['a string', 'chat.message', /plain object/],
-    ['an array', [{ type: 'chat.message', from: 'visitor' }], /plain object/],
+    ['null', null, /must be an object/],
+    ['undefined', undefined, /must be an object/],
+    ['a string', 'chat.message', /must be an object/],
+    ['an array', [{ type: 'chat.message', from: 'visitor' }], /must be an object/],
     ['an unknown type', { type: 'call.hold', callId: 'c1' }, /unknown event type "call.hold"/],
     ['no type', { callId: 'c1' }, /unknown event type/],
     ['a type inherited from the prototype', { type: 'toString' }, /unknown event type/],
