@@ -25,6 +25,8 @@ export default [
   {
     input: 'build/script-tag.js',
     plugins: [nodeResolve({ browser: true })],
+    // idb registers its database shortcuts and async iterators at import; we use neither.
+    treeshake: { manualPureFunctions: ['replaceTraps'] },
     output: { file: 'dist/engage-tracker.min.js', format: 'iife', sourcemap: true, plugins: [minify] },
   },
   {
