@@ -1,14 +1,19 @@
 // One sender at a time for a shared outbox: Web Locks across tabs where the browser has them,
-// else a lock within this page (two trackers of one page, or Node).
+// else a lock within this page (two trackers of one page, or Node) plus a lease in storage
+// that other tabs respect.
 import { webLocks } from './env';
 
 const pageLocks = new Map<string, Promise<unknown>>();
 
+/** Takes (true) or releases the cross-tab lease; false when another tab holds it. */
+export type Lease = (take: boolean) => Promise<boolean>;
+
 /**
  * Runs `fn` holding the lock `name`. With `wait` false a busy lock skips `fn` and resolves
- * false: whoever holds it is sending the same outbox.
+ * false: whoever holds it is sending the same outbox. Without Web Locks a lease held by
+ * another tab also skips `fn`, whatever `wait` says: polling for it would only add latency.
  */
-export function withLock(name: string, wait: boolean, fn: () => Promise<void>): Promise<boolean> {
+export function withLock(name: string, wait: boolean, fn: () => Promise<void>, lease: Lease): Promise<boolean> {
   const locks = webLocks();
   if (locks) {
     const granted = async (lock: Lock | null) => !!lock && (await fn(), true);
@@ -16,7 +21,16 @@ export function withLock(name: string, wait: boolean, fn: () => Promise<void>): 
   }
   const held = pageLocks.get(name);
   if (held && !wait) return Promise.resolve(false);
-  const run = (held ?? Promise.resolve()).catch(() => {}).then(fn).then(() => true);
+  const leased = async () => {
+    if (!(await lease(true))) return false;
+    try {
+      await fn();
+    } finally {
+      await lease(false);
+    }
+    return true;
+  };
+  const run = (held ?? Promise.resolve()).catch(() => {}).then(leased);
   pageLocks.set(name, run);
   return run.finally(() => {
     if (pageLocks.get(name) === run) pageLocks.delete(name);

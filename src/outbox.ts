@@ -3,6 +3,7 @@
 import { parseRetryAfter, retryDelayMs } from './backoff';
 import type { Config } from './config';
 import type { TrackerErrorCode } from './errors';
+import { randomId } from './env';
 import { withLock } from './lock';
 import type { Batch, MetricEvent } from './metric-event';
 import type { Entry, Store } from './store';
@@ -19,6 +20,9 @@ export const UNCONFIRMED_GRACE_MS = 30_000;
 
 /** Reports a problem to onError (tracker.ts). */
 export type Report = (code: TrackerErrorCode, message: string, cause?: unknown) => void;
+
+/** How long a tab without Web Locks may send before another tab may take over. */
+const LEASE_MS = 30_000;
 
 export interface Sender {
   /** These entries were just added to the outbox. */
@@ -64,6 +68,7 @@ export function createSender(
 ): Sender {
   const { endpoint, batchSize, headers } = config;
   const lockName = 'engage-tracker:send:' + config.orgId;
+  const owner = randomId();
   /** Events this tab stored and has not seen delivered: what hidden() can send without I/O. */
   const known = new Map<number, MetricEvent>();
   /** Keys in flight from hidden(), with when they left. */
@@ -134,7 +139,7 @@ export function createSender(
     clearTimeout(intervalTimer);
     intervalTimer = undefined;
     if (backoffTimer || stopped) return Promise.resolve();
-    running ??= withLock(lockName, wait, pass)
+    running ??= withLock(lockName, wait, pass, (take) => store().lease(owner, take ? Date.now() + LEASE_MS : 0))
       .then((ran) => void (ran || schedule()))
       .catch((err) => report('storage_failed', 'reading the outbox failed', err))
       .finally(() => { running = undefined; });

@@ -28,7 +28,17 @@ export interface Store {
   peek(count: number, skip: KeySet): Promise<Entry[]>;
   /** Removes delivered events. */
   remove(keys: number[]): Promise<void>;
+  /**
+   * The sending lease for browsers without Web Locks: takes it for `owner` until `until` when
+   * it is free, expired or already ours (true), or gives it up (`until` 0).
+   */
+  lease(owner: string, until: number): Promise<boolean>;
   close(): void;
+}
+
+interface Holder {
+  owner: string;
+  until: number;
 }
 
 const STATE_STORES: StateStore[] = ['kv', 'calls', 'msgs', 'applied'];
@@ -83,6 +93,14 @@ export async function openIndexedDb(name: string): Promise<Store> {
       for (const key of keys) quietly(tx.store.delete(key));
       await tx.done;
     },
+    async lease(owner, until) {
+      const tx = db.transaction('kv', 'readwrite');
+      const held = (await tx.store.get('lease')) as Holder | undefined;
+      const free = !held || held.owner === owner || held.until < Date.now();
+      if (free) quietly(tx.store.put({ owner, until }, 'lease'));
+      await tx.done;
+      return free;
+    },
     close: () => db.close(),
   };
 }
@@ -132,6 +150,7 @@ export function memoryStore(): Store {
     async remove(keys) {
       keys.forEach((key) => outbox.delete(key));
     },
+    lease: async () => true, // memory is this page's alone
     close() {},
   };
 }

@@ -279,7 +279,7 @@ describe('cheap by design', () => {
     const transaction = vi.spyOn(IDBDatabase.prototype, 'transaction');
     for (let i = 0; i < 500; i++) tracker.track(i % 2 ? requested(`c${i}`) : visitor());
     await tracker.flush();
-    const stateWrites = transaction.mock.calls.filter(([stores, mode]) => mode === 'readwrite' && [stores].flat().includes('kv'));
+    const stateWrites = transaction.mock.calls.filter(([stores, mode]) => mode === 'readwrite' && [stores].flat().includes('calls'));
     expect(stateWrites).toHaveLength(1);
   });
 });
@@ -291,4 +291,36 @@ it('posts to the configured endpoint', async () => {
   tracker.track(visitor());
   await tracker.flush();
   expect(fetch).toHaveBeenCalledWith(ENDPOINT + '?k=1', expect.anything());
+});
+
+describe('one sender at a time', () => {
+  it('lets a tab without Web Locks skip sending while another tab holds the lease', async () => {
+    // Two module instances are two tabs: no shared in-page lock, only the IndexedDB lease.
+    const loadTab = async () => {
+      vi.resetModules();
+      return (await import('../src/index')).createTracker;
+    };
+    const tabA = await loadTab();
+    const tabB = await loadTab();
+    const bodies: string[] = [];
+    let answerA!: () => void;
+    vi.stubGlobal('fetch', (_url: string, init: RequestInit) => {
+      bodies.push(String(init.body));
+      // The first request hangs: tab A is mid-send holding the lease.
+      return bodies.length === 1 ? new Promise<Response>((r) => (answerA = () => r(new Response(null, { status: 200 })))) : Promise.resolve(new Response(null, { status: 200 }));
+    });
+    const a = tabA({ orgId: 'org_1', endpoint: ENDPOINT, flushIntervalMs: 3_600_000 });
+    const b = tabB({ orgId: 'org_1', endpoint: ENDPOINT, flushIntervalMs: 3_600_000 });
+    await Promise.all([a.flush(), b.flush()]);
+    a.track(requested('c1'));
+    const sendingA = a.flush();
+    await vi.waitFor(() => expect(bodies).toHaveLength(1));
+    await b.flush(); // the lease is A's: B does not send the same events
+    expect(bodies).toHaveLength(1);
+    answerA();
+    await sendingA;
+    await b.flush();
+    expect(bodies).toHaveLength(1);
+    await Promise.all([a.shutdown(), b.shutdown()]);
+  });
 });
