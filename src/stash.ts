@@ -38,7 +38,13 @@ export function saveStash(orgId: string, work: Work[], unconfirmed: Stash['uncon
   const storage = localStore();
   if (!storage || (!work.length && !unconfirmed.length)) return;
   const stash = read(storage, keyFor(orgId));
-  const merged: Stash = { work: [...stash.work, ...work].slice(-MAX_STASHED), unconfirmed: [...stash.unconfirmed, ...unconfirmed] };
+  // visibilitychange and pagehide both fire as a page goes: keep one copy of each item.
+  const id = (w: Work) => w.tab + ':' + w.seq;
+  const saved = new Set(stash.work.map(id));
+  const merged: Stash = {
+    work: [...stash.work, ...work.filter((w) => !saved.has(id(w)))].slice(-MAX_STASHED),
+    unconfirmed: [...new Map([...stash.unconfirmed, ...unconfirmed])],
+  };
   try {
     storage.setItem(keyFor(orgId), JSON.stringify(merged));
   } catch {

@@ -138,3 +138,17 @@ describe('the last moments of a page', () => {
     expect(missed.sessionId).toBe(request.sessionId);
   });
 });
+
+it('stashes each item once when visibilitychange and pagehide both fire', async () => {
+  stubEndpoint();
+  const page = startTracker({ flushIntervalMs: 3_600_000 });
+  await page.tracker.flush();
+  calls(3).forEach(page.tracker.track);
+  Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
+  document.dispatchEvent(new Event('visibilitychange'));
+  hide();
+  // @ts-expect-error back to happy-dom's own getter
+  delete document.visibilityState;
+  const stash = JSON.parse(localStorage.getItem('engage-tracker:org_1:stash') ?? '{}');
+  expect(stash.work).toHaveLength(3);
+});
