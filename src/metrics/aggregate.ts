@@ -59,6 +59,8 @@ interface Tally {
 }
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+/** The event field each dimension groups by; org rows group by orgId alone. */
+const FIELDS = { org: '', rep: 'repId', page: 'page' } as const;
 
 /**
  * Counts metric events into rows, sorted by orgId then repId or page. Dedupes by event `id`
@@ -70,9 +72,7 @@ export function aggregate<B extends Dimension>(
   options: AggregateOptions<B>,
 ): RowsBy[B][] {
   const by: Dimension = options.by;
-  if (by !== 'org' && by !== 'rep' && by !== 'page') {
-    throw new TypeError(`aggregate: options.by must be 'org', 'rep' or 'page', got ${String(by)}`);
-  }
+  const field = FIELDS[by];
   const index = new Map<string, number>();
   METRICS.forEach((m, i) => m.derived || index.set(m.name, i));
   const counted = METRICS.map((m) => m.dimensions.includes(by));
@@ -90,18 +90,17 @@ export function aggregate<B extends Dimension>(
   };
 
   const firstWithId = createFirstOf(events.length, (k, j) => events[k].id === events[j].id);
-  const beforeMs = options.closeSessionsBefore?.getTime();
-  // Missed metrics are not available by rep, so closing sessions cannot change rep rows.
-  const sessions = Number.isFinite(beforeMs) && by !== 'rep' ? trackSessions(events, beforeMs!) : undefined;
+  const before = options.closeSessionsBefore;
+  const sessions = before && trackSessions(events, before);
   for (let j = 0; j < events.length; j++) {
     const e = events[j];
-    if (!e || typeof e !== 'object' || typeof e.id !== 'string' || !e.id || typeof e.orgId !== 'string') continue;
+    if (typeof e?.id !== 'string' || typeof e.orgId !== 'string') continue;
     const i = index.get(e.metric);
     if (i === undefined || firstWithId(j, e.id) !== j) continue;
-    count(e.orgId, by === 'org' ? '' : by === 'rep' ? e.repId : e.page, i);
+    count(e.orgId, field && e[field], i);
     sessions?.see(e, j);
   }
-  sessions?.close((orgId, page, metric) => count(orgId, by === 'org' ? '' : page, index.get(metric)!));
+  sessions?.close((e, metric) => count(e.orgId, field && e.page, index.get(metric)!));
 
   return tallies
     .sort((a, b) => compare(a.orgId, b.orgId) || compare(a.key, b.key))
@@ -110,9 +109,6 @@ export function aggregate<B extends Dimension>(
       METRICS.forEach((m, i) => {
         if (counted[i]) counts[m.name] = m.derived ? m.sum.reduce((sum, name) => sum + n[index.get(name)!], 0) : n[i];
       });
-      const row: Record<string, unknown> = { orgId };
-      if (by !== 'org') row[by === 'rep' ? 'repId' : 'page'] = key;
-      row.counts = counts;
-      return row as unknown as RowsBy[B];
+      return (field ? { orgId, [field]: key, counts } : { orgId, counts }) as unknown as RowsBy[B];
     });
 }

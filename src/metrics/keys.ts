@@ -1,6 +1,6 @@
 // "Which event first had this key?" over an array of events (event ids, sessions, calls).
-// A Set or Map of a million strings grows by copying, allocates an entry per key and leaves
-// the garbage collector a million more things to walk. A presized open-addressing table of
+// A Set or Map of a million strings grows by copying, allocates per key and leaves the
+// garbage collector a million more things to walk; a presized open-addressing table of
 // (hash, event index) pairs in one Int32Array does none of that, and the stored hash spares
 // reading the events on almost every probe.
 
@@ -17,9 +17,10 @@ export function createFirstOf(capacity: number, same: (k: number, j: number) => 
   const table = new Int32Array(size * 2); // [hash, 1 + event index]; 0 = empty
   // A random seed, so keys crafted to collide in one run do not collide in the next.
   const seed = (Math.random() * 2 ** 32) | 0;
+  // FNV-1a; same() settles the rare tuples that hash alike, such as ('ab', 'c') and ('a', 'bc').
   const mix = (h: number, s: string) => {
     for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x1000193);
-    return Math.imul(h ^ 0xffff, 0x1000193); // a separator: ('ab', '') and ('a', 'b') differ
+    return h;
   };
 
   return (j, a, b = '', c = '') => {
