@@ -7,6 +7,15 @@ const FALLBACK_URL = 'http://localhost/';
 export const currentHref = (): string =>
   typeof location !== 'undefined' && location.href ? location.href : FALLBACK_URL;
 
+export type Timer = ReturnType<typeof setTimeout>;
+
+/** setTimeout that never keeps a Node process (SSR, scripts) alive on our account. */
+export function later(fn: () => unknown, ms: number): Timer {
+  const timer = setTimeout(fn, ms);
+  (timer as { unref?: () => void }).unref?.();
+  return timer;
+}
+
 /** Random UUID v4; randomUUID needs a secure context, getRandomValues does not. */
 export function randomId(): string {
   if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();

@@ -3,7 +3,7 @@
 import { parseRetryAfter, retryDelayMs } from './backoff';
 import type { Config } from './config';
 import type { TrackerErrorCode } from './errors';
-import { randomId } from './env';
+import { later, randomId, type Timer } from './env';
 import { withLock } from './lock';
 import type { Batch, MetricEvent } from './metric-event';
 import type { Entry, Store } from './store';
@@ -74,8 +74,8 @@ export function createSender(
   /** Keys in flight from hidden(), with when they left. */
   const unconfirmed = new Map<number, number>(unconfirmedBefore);
   let waiting = 0;
-  let intervalTimer: ReturnType<typeof setTimeout> | undefined;
-  let backoffTimer: ReturnType<typeof setTimeout> | undefined;
+  let intervalTimer: Timer | undefined;
+  let backoffTimer: Timer | undefined;
   let attempt = 0;
   let running: Promise<void> | undefined;
   let stopped = false;
@@ -125,7 +125,7 @@ export function createSender(
       const [{ keys, body }] = chunk(entries, batchSize, Date.now());
       const delay = await settle(keys, await post(endpoint, body, headers));
       if (delay !== undefined) {
-        if (!stopped) backoffTimer = setTimeout(() => { backoffTimer = undefined; void send(); }, delay);
+        if (!stopped) backoffTimer = later(() => { backoffTimer = undefined; void send(); }, delay);
         return;
       }
     }
@@ -147,7 +147,7 @@ export function createSender(
   };
 
   const schedule = () => {
-    if (!intervalTimer && !backoffTimer && !stopped) intervalTimer = setTimeout(send, config.flushIntervalMs);
+    if (!intervalTimer && !backoffTimer && !stopped) intervalTimer = later(send, config.flushIntervalMs);
   };
 
   const flush = async () => {

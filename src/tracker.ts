@@ -2,7 +2,7 @@
 // (track, listeners, timers, promises) is guarded: after this returns, nothing throws.
 import type { Work } from './apply';
 import { resolveConfig, type TrackerOptions } from './config';
-import { currentHref, randomId, watchPage } from './env';
+import { currentHref, later, randomId, watchPage, type Timer } from './env';
 import { TrackerError, type TrackerErrorCode } from './errors';
 import { parseEvent, type WidgetEvent } from './events';
 import { listenForWidgetEvents } from './hooks';
@@ -68,10 +68,10 @@ export function createTracker(options: TrackerOptions): Tracker {
   let store: Store = memoryStore();
   let reopened = false;
   const open = (): Promise<Store> => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    let timer: Timer | undefined;
     return Promise.race([
       openIndexedDb(dbName),
-      new Promise<never>((_, reject) => (timer = setTimeout(reject, OPEN_TIMEOUT_MS, new Error('IndexedDB open blocked')))),
+      new Promise<never>((_, reject) => (timer = later(() => reject(new Error('IndexedDB open blocked')), OPEN_TIMEOUT_MS))),
     ]).finally(() => clearTimeout(timer));
   };
   const storeReady = (typeof indexedDB === 'undefined' ? Promise.reject() : open()).then(
@@ -109,7 +109,7 @@ export function createTracker(options: TrackerOptions): Tracker {
   /** The work of the drain under way: not committed yet, so stashed if the page hides. */
   let draining: Work[] = [];
   let chain: Promise<void> = storeReady;
-  let expiryTimer: ReturnType<typeof setTimeout> | undefined;
+  let expiryTimer: Timer | undefined;
   let stopped = false;
   // Numbers this page's work, so a replay of it is applied once (apply.ts).
   const tab = Date.now().toString(36) + randomId().slice(0, 8);
@@ -130,7 +130,7 @@ export function createTracker(options: TrackerOptions): Tracker {
     clearTimeout(expiryTimer);
     if (applied.expiresAt && !stopped) {
       // Another tab may keep the session alive meanwhile: the check re-reads before ending it.
-      expiryTimer = setTimeout(guard(() => enqueue({ kind: 'check', at: Date.now() })), Math.max(0, applied.expiresAt - Date.now()) + 1);
+      expiryTimer = later(guard(() => enqueue({ kind: 'check', at: Date.now() })), Math.max(0, applied.expiresAt - Date.now()) + 1);
     }
   };
 

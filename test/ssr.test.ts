@@ -18,6 +18,20 @@ describe('outside a browser', () => {
     expect(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' }).trim()).toBe('ok');
   });
 
+  it('lets a Node process exit without shutdown(): no timer keeps it alive', () => {
+    const script = `
+      globalThis.fetch = async () => new Response(null, { status: 200 });
+      import('./dist/index.js').then(async ({ createTracker }) => {
+        const tracker = createTracker({ orgId: 'o', endpoint: 'https://c.example.com/v1', flushIntervalMs: 600000 });
+        tracker.track({ type: 'chat.message', from: 'visitor' });
+        await tracker.flush();
+        console.log('flushed');
+      });`;
+    const started = Date.now();
+    expect(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 15_000 }).trim()).toBe('flushed');
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
   it('tracks in memory and delivers with Node fetch when there is no IndexedDB', async () => {
     vi.stubGlobal('indexedDB', undefined);
     const bodies: { events: { metric: string; page: string }[] }[] = [];
