@@ -132,7 +132,7 @@ export function memoryStore(): Store {
   let nextKey = 1;
   const tx: Tx = {
     get: async <T>(store: StateStore, key: string) => state.get(store + '\u0000' + key) as T | undefined,
-    put: (store, key, value) => void state.set(store + '\u0000' + key, structuredClone(value)),
+    put: (store, key, value) => void state.set(store + '\u0000' + key, value),
     del: (store, key) => void state.delete(store + '\u0000' + key),
   };
   return {
