@@ -39,6 +39,14 @@ export function localStore(): Storage | undefined {
   }
 }
 
+/** A BroadcastChannel to this origin's other tabs, where the browser has one. */
+export function tabChannel(name: string, onMessage: (data: unknown) => void): BroadcastChannel | undefined {
+  if (typeof BroadcastChannel !== 'function') return undefined;
+  const channel = new BroadcastChannel(name);
+  channel.onmessage = (e) => onMessage(e.data);
+  return channel;
+}
+
 export interface PageHandlers {
   visible(): void;
   hidden(): void;

@@ -3,7 +3,7 @@
 import { parseRetryAfter, retryDelayMs } from './backoff';
 import type { Config } from './config';
 import type { TrackerErrorCode } from './errors';
-import { later, randomId, type Timer } from './env';
+import { later, randomId, tabChannel, type Timer } from './env';
 import { withLock } from './lock';
 import type { Batch, MetricEvent } from './metric-event';
 import type { Entry, Store } from './store';
@@ -80,13 +80,20 @@ export function createSender(
   let running: Promise<void> | undefined;
   let stopped = false;
 
-  const delivered = async (keys: number[]) => {
-    await store().remove(keys);
-    // Only now: a pass reading the outbox meanwhile must still skip them.
+  const forget = (keys: number[]) => {
     for (const key of keys) {
       known.delete(key);
       unconfirmed.delete(key);
     }
+  };
+  // Another tab may deliver our events: it says so, or hidden() would send them again.
+  const channel = tabChannel(lockName, (keys) => Array.isArray(keys) && forget(keys));
+
+  const delivered = async (keys: number[]) => {
+    await store().remove(keys);
+    // Only now: a pass reading the outbox meanwhile must still skip them.
+    forget(keys);
+    channel?.postMessage(keys);
     waiting = Math.max(0, waiting - keys.length);
   };
 
@@ -115,9 +122,12 @@ export function createSender(
   const pass = async (): Promise<void> => {
     for (;;) {
       endGrace();
+      const before = [...known.keys()];
       // Live: hidden() may mark keys while the read is under way.
       const entries = await store().peek(batchSize, unconfirmed);
       if (!entries.length) {
+        // Whatever we knew of has left the outbox (delivered elsewhere, or over the cap).
+        forget(before.filter((key) => !unconfirmed.has(key)));
         if (unconfirmed.size) schedule();
         else waiting = 0;
         return;
@@ -192,6 +202,7 @@ export function createSender(
     unconfirmed: () => [...unconfirmed],
     stop() {
       stopped = true;
+      channel?.close();
       clearTimeout(intervalTimer);
       clearTimeout(backoffTimer);
     },

@@ -152,3 +152,22 @@ it('stashes each item once when visibilitychange and pagehide both fire', async 
   const stash = JSON.parse(localStorage.getItem('engage-tracker:org_1:stash') ?? '{}');
   expect(stash.work).toHaveLength(3);
 });
+
+it('does not resend, as the page hides, events another tab already delivered', async () => {
+  const endpoint = stubEndpoint();
+  endpoint.answer(0); // this tab's own attempt fails: it backs off
+  const b = startTracker({ flushIntervalMs: 3_600_000 });
+  await b.tracker.flush();
+  b.tracker.track(requested('c1'));
+  await b.tracker.flush();
+  // Tabs tell each other what they delivered; listen as a third tab would.
+  const listener = new BroadcastChannel('engage-tracker:send:org_1');
+  const told = new Promise((resolve) => (listener.onmessage = resolve));
+  const a = startTracker({ flushIntervalMs: 3_600_000 });
+  await a.tracker.flush(); // the other tab delivers the shared outbox
+  expect(names(endpoint.events())).toEqual(['inbound_call_requested']);
+  await told;
+  listener.close();
+  hide();
+  expect(endpoint.requests.filter((r) => r.init.keepalive)).toHaveLength(0);
+});
