@@ -3,6 +3,7 @@
 // and replayed by the next page load; apply.ts skips whatever had committed after all.
 import type { Work } from './apply';
 import { localStore } from './env';
+import { parseEvent } from './events';
 
 export interface Stash {
   work: Work[];
@@ -15,10 +16,17 @@ const MAX_STASHED = 5_000;
 
 const keyFor = (orgId: string) => `engage-tracker:${orgId}:stash`;
 
+/** What another script may have written under our key is checked like any input. */
 function read(storage: Storage, key: string): Stash {
   try {
     const saved = JSON.parse(storage.getItem(key) ?? 'null') as Partial<Stash> | null;
-    return { work: Array.isArray(saved?.work) ? saved.work : [], unconfirmed: Array.isArray(saved?.unconfirmed) ? saved.unconfirmed : [] };
+    const now = Date.now();
+    return {
+      work: (saved?.work ?? []).filter(
+        (w) => typeof w.tab === 'string' && typeof w.seq === 'number' && typeof w.at === 'number' && (w.kind === 'end' || (w.kind === 'event' && typeof w.href === 'string' && typeof parseEvent(w.event, now) !== 'string')),
+      ),
+      unconfirmed: (saved?.unconfirmed ?? []).filter((u) => Array.isArray(u) && typeof u[0] === 'number' && typeof u[1] === 'number'),
+    };
   } catch {
     return { work: [], unconfirmed: [] };
   }

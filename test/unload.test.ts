@@ -171,3 +171,17 @@ it('does not resend, as the page hides, events another tab already delivered', a
   hide();
   expect(endpoint.requests.filter((r) => r.init.keepalive)).toHaveLength(0);
 });
+
+it.each([
+  ['not JSON', '{oops'],
+  ['the wrong shapes', JSON.stringify({ work: [{ kind: 'event', tab: 't', seq: 1, at: 1, href: '/', event: { type: 'nope' } }, 5, null], unconfirmed: [[1], 'x', null] })],
+  ['not arrays', JSON.stringify({ work: 'x', unconfirmed: { a: 1 } })],
+])('starts normally when the stash in localStorage is %s', async (_, value) => {
+  localStorage.setItem('engage-tracker:org_1:stash', value);
+  const endpoint = stubEndpoint();
+  const { tracker, codes } = startTracker();
+  tracker.track(visitor());
+  await tracker.flush();
+  expect(names(endpoint.events())).toEqual(['inbound_chat_requested']);
+  expect(codes()).toEqual([]);
+});
