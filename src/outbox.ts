@@ -77,6 +77,8 @@ export function createSender(
   let intervalTimer: Timer | undefined;
   let backoffTimer: Timer | undefined;
   let attempt = 0;
+  /** The keys of the normal request under way. */
+  let inFlight: number[] = [];
   let running: Promise<void> | undefined;
   let stopped = false;
 
@@ -133,7 +135,10 @@ export function createSender(
         return;
       }
       const [{ keys, body }] = chunk(entries, batchSize, Date.now());
-      const delay = await settle(keys, await post(endpoint, body, headers));
+      inFlight = keys;
+      const answer = await post(endpoint, body, headers);
+      inFlight = [];
+      const delay = await settle(keys, answer);
       if (delay !== undefined) {
         if (!stopped) backoffTimer = later(() => { backoffTimer = undefined; void send(); }, delay);
         return;
@@ -182,6 +187,10 @@ export function createSender(
     },
     hidden() {
       const now = Date.now();
+      // A normal request under way has most likely reached the endpoint already: sending it
+      // again would duplicate it. Its answer confirms it if the page lives on; if not, the next
+      // page resends after the grace period like any unconfirmed event.
+      for (const key of inFlight) unconfirmed.set(key, now);
       const pending = [...known].filter(([key]) => !unconfirmed.has(key));
       let keepaliveBytes = 0;
       for (const { keys, body } of chunk(pending, 500, now)) {

@@ -185,3 +185,24 @@ it.each([
   expect(names(endpoint.events())).toEqual(['inbound_chat_requested']);
   expect(codes()).toEqual([]);
 });
+
+it('does not send again, as the page hides, a batch whose normal request is under way', async () => {
+  const bodies: RequestInit[] = [];
+  let answer!: () => void;
+  vi.stubGlobal('fetch', (_url: string, init: RequestInit) => {
+    bodies.push(init);
+    if (bodies.length === 1) return new Promise<Response>((r) => (answer = () => r(new Response(null, { status: 200 }))));
+    return Promise.resolve(new Response(null, { status: 200 }));
+  });
+  const { tracker } = startTracker({ flushIntervalMs: 3_600_000 });
+  await tracker.flush();
+  calls(5).forEach(tracker.track);
+  const sending = tracker.flush();
+  await vi.waitFor(() => expect(bodies).toHaveLength(1));
+  hide();
+  expect(bodies).toHaveLength(1); // nothing else to send: the 5 are under way
+  answer();
+  await sending;
+  await tracker.flush();
+  expect(bodies).toHaveLength(1);
+});
