@@ -32,8 +32,9 @@ const RELOAD_EVENTS = 50;
 const REPS = Number(opt('reps', process.env.BENCH_REPS ?? 5));
 const BATCH_SIZE = 20; // engage-tracker's default
 const SETTLE_MS = 500; // after ready, before the burst: init traffic and timers settle
-const QUIET_MS = 6_000; // no new arrival for this long: the SDK has sent what it will (Mixpanel's interval is 5 s)
-const MAX_DELIVERY_MS = 20_000;
+const QUIET_MS = 6_000; // no new arrival for this long, page responsive: the SDK has sent what it will (Mixpanel's interval is 5 s)
+const MAX_DELIVERY_MS = 15_000; // after the burst task ended
+const MAX_BURST_TASK_MS = 20_000; // past this the burst task is reported as over 20 s
 const MAX_RELOAD_MS = 15_000;
 const TAIL_MS = 400; // after the last arrival: the SDK settles its answers (outbox deletes)
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -65,7 +66,7 @@ if (!SDKS.includes('engage')) SDKS.unshift('engage');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const now = () => performance.timeOrigin + performance.now();
 const median = (xs) => {
-  const v = xs.filter((x) => typeof x === 'number' && Number.isFinite(x)).sort((a, b) => a - b);
+  const v = xs.filter((x) => typeof x === 'number' && !Number.isNaN(x)).sort((a, b) => a - b);
   if (!v.length) return undefined;
   const m = v.length >> 1;
   return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
@@ -135,8 +136,6 @@ async function openContext(sdk, run) {
   const page = await context.newPage();
   const consoleErrors = [];
   page.on('pageerror', (e) => consoleErrors.push(String(e)));
-  let shown = 0;
-  if (VERBOSE) page.on('console', (m) => ['error', 'warning'].includes(m.type()) && shown++ < 3 && log(`    [${sdk} console.${m.type()}] ${m.text().slice(0, 300)}`));
   await page.goto(pageUrl(sdk, run));
   await page.waitForFunction(() => window.__bench.ready || window.__bench.failed, null, { timeout: 30_000 });
   const init = await page.evaluate(() => ({ failed: window.__bench.failed, loadMs: window.__bench.loadMs, readyMs: window.__bench.readyMs, createMs: window.__bench.createMs }));
@@ -144,15 +143,27 @@ async function openContext(sdk, run) {
   return { context, page, init, external, consoleErrors };
 }
 
-/** Waits until `expected` distinct events arrived, or none arrived for QUIET_MS, or maxMs passed. */
-async function waitArrivals(run, expected, since, maxMs) {
+/** page.evaluate, or undefined when the page's main thread stays busy longer than ms. */
+const evaluateWithin = (page, ms, fn, arg) => Promise.race([page.evaluate(fn, arg).catch(() => undefined), sleep(ms).then(() => undefined)]);
+
+/**
+ * Waits until `expected` distinct events arrived, or nothing arrived for QUIET_MS while the
+ * page was responsive (an SDK whose main thread is busy with its queue cannot send yet), or
+ * maxMs passed. Returns whether the page was still busy at the end.
+ */
+async function waitArrivals(page, run, expected, since, maxMs) {
   const begin = now();
+  let lastBusy = since;
   for (;;) {
     const s = collector.run(run);
-    if (s.tokens.size >= expected) return;
-    const t = now();
-    if (t - Math.max(since, s.lastTokenAt) > QUIET_MS || t - begin > maxMs) return;
-    await sleep(20);
+    if (s.tokens.size >= expected) return false;
+    if (now() - begin > maxMs) return true;
+    if (now() - Math.max(lastBusy, s.lastTokenAt) > QUIET_MS) {
+      const answered = await evaluateWithin(page, 500, () => true);
+      if (answered) return false;
+      lastBusy = now();
+    }
+    await sleep(50);
   }
 }
 
@@ -162,6 +173,19 @@ async function burstRun(sdk) {
   try {
     const cdp = await context.newCDPSession(page);
     await cdp.send('Performance.enable');
+    const reports = {};
+    let reported = () => {};
+    cdp.on('Runtime.bindingCalled', (e) => {
+      if (e.name !== '__benchReport') return;
+      const r = JSON.parse(e.payload);
+      reports[r.kind] = r;
+      reported();
+    });
+    await cdp.send('Runtime.addBinding', { name: '__benchReport' });
+    const reportOf = async (kind, ms) => {
+      for (const end = Date.now() + ms; !reports[kind] && Date.now() < end; ) await new Promise((r) => { reported = r; setTimeout(r, 100); });
+      return reports[kind];
+    };
     await sleep(SETTLE_MS);
     const s = collector.run(run);
     const requestsBefore = s.requests.length;
@@ -173,14 +197,22 @@ async function burstRun(sdk) {
     });
     const taskDuration = async () => (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration').value * 1000;
     const busy0 = await taskDuration();
-    const b = await page.evaluate((n) => window.__bench.burst(n), EVENTS);
-    await waitArrivals(run, EVENTS, b.startEpoch, MAX_DELIVERY_MS);
+    await page.evaluate((n) => window.__bench.burst(n), EVENTS);
+    const loop = await reportOf('loop', 120_000);
+    if (!loop) throw new Error('the burst loop did not finish within 120 s');
+    // The burst task: the loop plus whatever the SDK runs before the page gets its thread back.
+    const task = await reportOf('task', MAX_BURST_TASK_MS);
+    const b = { ...loop, taskMs: task ? task.taskMs : undefined, taskEnd: loop.startEpoch + (task ? task.taskMs : now() - loop.startEpoch) };
+    // Quiet is counted from the end of the burst task: an SDK still busy with its queue cannot send.
+    await waitArrivals(page, run, EVENTS, b.taskEnd, MAX_DELIVERY_MS);
     await sleep(TAIL_MS);
     const busy1 = await taskDuration();
-    const after = await page.evaluate(() => ({ idb: window.__idb, longtasks: window.__longtasks, errors: window.__bench.errors }));
+    const after = (await evaluateWithin(page, 3000, () => ({ idb: window.__idb, longtasks: window.__longtasks, errors: window.__bench.errors, console: window.__console }))) ??
+      { idb: { readwrite: NaN, byStores: {} }, longtasks: [], errors: [], console: { count: 0, first: ['(page still busy: not read)'] }, busy: true };
     const requests = s.requests.slice(requestsBefore);
     const delivered = s.tokens.size;
     const lastArrival = Math.max(...s.tokens.values());
+    const firstArrival = Math.min(...s.tokens.values());
     const bodyBytes = requests.reduce((a, r) => a + r.bodyBytes, 0);
     const wireBytes = requests.reduce((a, r) => a + r.bodyBytes + r.headerBytes, 0);
     const burstTasks = after.longtasks.filter(([start]) => start >= b.start - 1);
@@ -189,9 +221,10 @@ async function burstRun(sdk) {
       readyMs: init.readyMs,
       createMs: init.createMs,
       usPerEvent: (b.loopMs * 1000) / EVENTS,
-      taskMs: b.taskMs,
+      taskMs: b.taskMs ?? Infinity, // Infinity: still running after MAX_BURST_TASK_MS
       delivered,
       deliveryMs: delivered >= EVENTS ? lastArrival - b.startEpoch : undefined,
+      firstArrivalMs: delivered ? firstArrival - b.startEpoch : undefined,
       requests: requests.length,
       eventRequests: requests.filter((r) => r.events > 0).length,
       preflights: s.preflights - preflightsBefore,
@@ -199,14 +232,17 @@ async function burstRun(sdk) {
       wireBytesPerEvent: delivered ? wireBytes / delivered : undefined,
       mainThreadMs: busy1 - busy0,
       idbReadwrite: after.idb.readwrite,
+      idbReadonly: after.idb.readonly,
       idbByStores: after.idb.byStores,
-      longestTaskMs: burstTasks.reduce((m, [, d]) => Math.max(m, d), 0),
+      longestTaskMs: after.busy ? NaN : burstTasks.reduce((m, [, d]) => Math.max(m, d), 0),
       longTasks: burstTasks.length,
       duplicateIds: sdk === 'engage' ? s.idHits - s.ids.size : undefined,
       uniqueIds: sdk === 'engage' ? s.ids.size : undefined,
       duplicateEvents: s.tokenHits - s.tokens.size,
       errors: after.errors,
       pageErrors: consoleErrors,
+      console: after.console,
+      pageBusy: !!after.busy,
       external: external.length,
       externalUrls: external.slice(0, 5),
       paths: [...new Set(requests.map((r) => r.path))],
@@ -227,9 +263,9 @@ async function reloadRun(sdk) {
     await loaded;
     await page.waitForFunction(() => window.__bench.reloaded && (window.__bench.ready || window.__bench.failed), null, { timeout: 30_000 });
     const readyAt = now();
-    await waitArrivals(run, RELOAD_EVENTS, readyAt, MAX_RELOAD_MS);
+    await waitArrivals(page, run, RELOAD_EVENTS, readyAt, MAX_RELOAD_MS);
     const s = collector.run(run);
-    const errors = await page.evaluate(() => window.__bench.errors);
+    const errors = (await evaluateWithin(page, 3000, () => window.__bench.errors)) ?? [];
     return {
       kept: s.tokens.size,
       beforeReady: [...s.tokens.values()].filter((t) => t < readyAt).length,
@@ -293,7 +329,7 @@ for (let rep = 0; rep < REPS; rep++) {
     }
     const b = results[sdk].burst.at(-1);
     const r = results[sdk].reload.at(-1);
-    if (VERBOSE && b) log(`    requests: ${b.allRequests.slice(0, 8).join('; ')}${b.allRequests.length > 8 ? ` … ${b.allRequests.at(-1)}` : ''}\n    idb ${JSON.stringify(b.idbByStores)} errors ${JSON.stringify([...b.errors, ...b.pageErrors].slice(0, 3))} external ${b.externalUrls.join(' ')}`);
+    if (VERBOSE && b) log(`    requests: ${b.allRequests.slice(0, 8).join('; ')}${b.allRequests.length > 8 ? ` … ${b.allRequests.at(-1)}` : ''}\n    idb ${JSON.stringify(b.idbByStores)} errors ${JSON.stringify([...b.errors, ...b.pageErrors].slice(0, 3))} console ${b.console.count} ${JSON.stringify(b.console.first.slice(0, 2))} external ${b.externalUrls.join(' ')}`);
     log(
       `  rep ${rep + 1}/${REPS} ${sdk.padEnd(9)} ` +
         (b ? `track ${b.usPerEvent.toFixed(2)} µs/event, ${b.delivered}/${EVENTS} in ${b.deliveryMs ? Math.round(b.deliveryMs) + ' ms' : '-'}, ${b.requests} requests` : 'burst failed') +
@@ -320,8 +356,8 @@ if (!flag('no-aggregate') && existsSync(join(ROOT, 'dist/metrics.js')) && exists
 
 // ---- report --------------------------------------------------------------------------------
 const M = (sdk, mode, key) => median(results[sdk][mode].map((x) => x[key]));
-const fmt = (v, digits = 1) => (v === undefined ? '–' : v >= 100 ? Math.round(v).toLocaleString('en') : v.toFixed(digits));
-const ratio = (peer, eng) => (peer === undefined || eng === undefined || eng === 0 ? '–' : `${(peer / eng).toFixed(peer / eng >= 10 ? 0 : 1)}×`);
+const fmt = (v, digits = 1) => (v === undefined ? '–' : v === Infinity ? `> ${MAX_BURST_TASK_MS.toLocaleString('en')}` : v >= 100 ? Math.round(v).toLocaleString('en') : v.toFixed(digits));
+const ratio = (peer, eng) => (peer === undefined || eng === undefined || eng === 0 ? '–' : peer === Infinity ? `> ${Math.round(MAX_BURST_TASK_MS / eng)}×` : `${(peer / eng).toFixed(peer / eng >= 10 ? 0 : 1)}×`);
 const label = (sdk) => (sdk === 'engage' ? 'engage-tracker' : PEERS[sdk].label);
 
 const rows = SDKS.map((sdk) => {
@@ -399,8 +435,23 @@ for (const sdk of SDKS) {
   if (errs.length) notes.push(`${label(sdk)}: reported ${errs.slice(0, 4).join(' | ')}`);
   const ext = [...r.burst, ...r.reload].reduce((a, x) => a + x.external, 0);
   if (ext) notes.push(`${label(sdk)}: ${ext} requests to hosts other than 127.0.0.1 (blocked), e.g. ${r.burst.flatMap((x) => x.externalUrls)[0] ?? ''}`);
+  const busyRuns = r.burst.filter((x) => x.pageBusy).length;
+  if (busyRuns) notes.push(`${label(sdk)}: in ${busyRuns} of ${r.burst.length} runs the page's main thread was still busy 3 s after the wait for arrivals ended (long tasks and IndexedDB counts of those runs could not be read)`);
+  const logged = r.burst.reduce((a, x) => a + x.console.count, 0);
+  if (logged) notes.push(`${label(sdk)}: ${logged} console messages over ${r.burst.length} bursts, e.g. ${JSON.stringify(r.burst.find((x) => x.console.count)?.console.first[0] ?? '')}`);
   const dupes = r.burst.reduce((a, x) => a + x.duplicateEvents, 0) + r.reload.reduce((a, x) => a + x.duplicateEvents, 0);
   if (dupes) notes.push(`${label(sdk)}: ${dupes} duplicate deliveries over all runs (at-least-once)`);
+}
+{
+  const eb = results.engage.burst;
+  const er = results.engage.reload;
+  if (eb.length) {
+    notes.push(`engage-tracker: script loaded in ${fmt(e('loadMs'))} ms, createTracker() itself ${fmt(e('createMs'), 2)} ms, first flush() (IndexedDB open, outbox read) done at ${fmt(e('readyMs'))} ms (medians)`);
+    notes.push(`engage-tracker: per 1,000 events ${fmt(e('idbReadwrite'), 0)} readwrite and ${fmt(e('idbReadonly'), 0)} readonly IndexedDB transactions (medians); ${eb.reduce((a, x) => a + x.uniqueIds, 0)} distinct event ids and ${eb.reduce((a, x) => a + x.duplicateIds, 0)} duplicates over ${eb.length} bursts`);
+    const first = eb.map((x) => x.firstArrivalMs).filter((x) => x !== undefined);
+    if (first.length) notes.push(`engage-tracker: the first batch reached the collector ${fmt(median(first))} ms after the burst started (median), the last ${fmt(e('deliveryMs'))} ms`);
+  }
+  if (er.length) notes.push(`engage-tracker reload: of the 50 events, ${er.map((x) => x.beforeReady).join(', ')} arrived before the reloaded page was ready (sent as the page hid), the rest after; ${er.reduce((a, x) => a + (x.duplicateIds ?? 0), 0)} duplicate event ids over ${er.length} runs`);
 }
 if (collector.stray.length) notes.push(`collector: ${collector.stray.length} requests outside /c/<run>/<sdk>/, e.g. ${collector.stray[0].method} ${collector.stray[0].url}`);
 
