@@ -44,6 +44,7 @@ export function tabChannel(name: string, onMessage: (data: unknown) => void): Br
   if (typeof BroadcastChannel !== 'function') return undefined;
   const channel = new BroadcastChannel(name);
   channel.onmessage = (e) => onMessage(e.data);
+  (channel as { unref?: () => void }).unref?.(); // Node's would keep the process alive
   return channel;
 }
 
