@@ -77,6 +77,8 @@ export function createSender(
   let intervalTimer: Timer | undefined;
   let backoffTimer: Timer | undefined;
   let attempt = 0;
+  /** Bytes of keepalive bodies in flight. */
+  let keepaliveBytes = 0;
   /** The keys of the normal request under way. */
   let inFlight: number[] = [];
   let running: Promise<void> | undefined;
@@ -192,16 +194,20 @@ export function createSender(
       // page resends after the grace period like any unconfirmed event.
       for (const key of inFlight) unconfirmed.set(key, now);
       const pending = [...known].filter(([key]) => !unconfirmed.has(key));
-      let keepaliveBytes = 0;
       for (const { keys, body } of chunk(pending, 500, now)) {
-        // Browsers allow 64 KiB of keepalive bodies in flight; beacons take the rest.
-        keepaliveBytes += body.length;
-        if (keepaliveBytes <= MAX_BODY_BYTES) {
-          void post(endpoint, body, headers, true).then((answer) => {
-            // Answered while we still live: settle it now, or let the normal path retry.
-            if (outcomeOf(answer.status) === 'retry') keys.forEach((key) => unconfirmed.delete(key));
-            else return settle(keys, answer);
-          }).catch(() => {});
+        // Browsers allow 64 KiB of keepalive bodies in flight, counting those of an earlier
+        // hide (visibilitychange, then pagehide); beacons take the rest, or the next page does.
+        const bytes = byteLength(body);
+        if (keepaliveBytes + bytes <= MAX_BODY_BYTES) {
+          keepaliveBytes += bytes;
+          void post(endpoint, body, headers, true)
+            .then((answer) => {
+              // Answered while we still live: settle it now, or let the normal path retry.
+              if (outcomeOf(answer.status) === 'retry') keys.forEach((key) => unconfirmed.delete(key));
+              else return settle(keys, answer);
+            })
+            .catch(() => {})
+            .finally(() => (keepaliveBytes -= bytes));
         } else if (!beacon(endpoint, body)) {
           continue;
         }

@@ -206,3 +206,26 @@ it('does not send again, as the page hides, a batch whose normal request is unde
   await tracker.flush();
   expect(bodies).toHaveLength(1);
 });
+
+it('keeps keepalive bodies in flight under 64 KiB across both hide events', async () => {
+  const keepalive: number[] = [];
+  vi.stubGlobal('fetch', (_url: string, init: RequestInit) => {
+    if (!init.keepalive) return Promise.resolve(new Response(null, { status: 200 }));
+    keepalive.push(new Blob([String(init.body)]).size);
+    return new Promise<Response>(() => {}); // the page goes: no answer
+  });
+  Object.defineProperty(navigator, 'sendBeacon', { configurable: true, value: () => false }); // over quota
+  const { tracker } = startTracker({ flushIntervalMs: 3_600_000, batchSize: 500, page: () => '/' + 'p'.repeat(900) });
+  await tracker.flush();
+  for (let i = 0; i < 200; i++) tracker.track(offered(`c${i}`));
+  await tracker.endSession();
+  Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
+  document.dispatchEvent(new Event('visibilitychange'));
+  hide();
+  // @ts-expect-error back to happy-dom's own getter
+  delete document.visibilityState;
+  // @ts-expect-error the property was added above
+  delete navigator.sendBeacon;
+  expect(keepalive.length).toBeGreaterThan(0);
+  expect(keepalive.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(64_000);
+});
