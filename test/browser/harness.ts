@@ -8,6 +8,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const ROOT = resolve(here, '../..');
@@ -408,3 +409,56 @@ export function countLine(name: string, tracked: number, c: Collector, extra = '
   console.log(line);
   return line;
 }
+
+export interface Suite {
+  browser: Browser;
+  /** Serves the host pages. */
+  web: StaticServer;
+  /** A new context per test: a new, empty profile (IndexedDB, localStorage, cookies). */
+  context: BrowserContext;
+  /** A new collector per test. */
+  c: Collector;
+}
+
+/** One browser and one static server per file; a fresh context and collector per test. */
+export function browserSuite(): Suite {
+  const s = {} as Suite;
+  beforeAll(async () => {
+    [s.browser, s.web] = await Promise.all([launch(), startStatic()]);
+  }, 90_000); // startStatic() waits out a concurrent `npm run build`
+  afterAll(async () => {
+    await s.browser?.close();
+    await s.web?.close();
+  });
+  beforeEach(async () => {
+    [s.context, s.c] = await Promise.all([s.browser.newContext(), startCollector()]);
+  });
+  afterEach(async () => {
+    await s.context?.close();
+    await s.c?.close();
+  });
+  return s;
+}
+
+/** Tracks call.requested for each id on the page, all in one task. */
+export const trackCalls = (page: Page, ids: string[]) =>
+  page.evaluate((ids) => {
+    const { tracker } = window as unknown as AppWindow;
+    for (const callId of ids) tracker.track({ type: 'call.requested', callId });
+  }, ids);
+
+export const flush = (page: Page) => page.evaluate(() => (window as unknown as AppWindow).tracker.flush());
+
+export const withPrefix = (prefix: string) => (e: { callId?: string }) => !!e.callId?.startsWith(prefix + '-');
+
+/** Ids that arrived (2xx) more than once. */
+export function duplicatedIds(c: Collector): string[] {
+  const counts = new Map<string, number>();
+  for (const e of c.events()) counts.set(e.id, (counts.get(e.id) ?? 0) + 1);
+  return [...counts].filter(([, n]) => n > 1).map(([id]) => id);
+}
+
+/** A navigation started by the evaluated code may tear its context down before it answers. */
+export const navigating = (err: unknown) => {
+  if (!/context was destroyed|navigat/i.test(String(err))) throw err;
+};
