@@ -21,6 +21,9 @@ export const UNCONFIRMED_GRACE_MS = 30_000;
 /** Reports a problem to onError (tracker.ts). */
 export type Report = (code: TrackerErrorCode, message: string, cause?: unknown) => void;
 
+/** Batches sent per outbox read; their removals share one IndexedDB transaction. */
+const WINDOW = 10;
+
 /** How long a tab without Web Locks may send before another tab may take over. */
 const LEASE_MS = 30_000;
 
@@ -94,6 +97,7 @@ export function createSender(
   const channel = tabChannel(lockName, (keys) => Array.isArray(keys) && forget(keys));
 
   const delivered = async (keys: number[]) => {
+    if (!keys.length) return;
     await store().remove(keys);
     // Only now: a pass reading the outbox meanwhile must still skip them.
     forget(keys);
@@ -101,19 +105,16 @@ export function createSender(
     waiting = Math.max(0, waiting - keys.length);
   };
 
-  /** Acts on an answer; returns the backoff delay when the endpoint asks us to wait. */
-  const settle = async (keys: number[], answer: Answer): Promise<number | undefined> => {
+  /** Reports what an answer means; returns the backoff delay when the endpoint asks us to wait. */
+  const judge = (count: number, answer: Answer): number | undefined => {
     const outcome = outcomeOf(answer.status);
     if (outcome === 'retry') {
       const delay = retryDelayMs(attempt++, parseRetryAfter(answer.retryAfter, Date.now()));
-      report('delivery_failed', `sending ${keys.length} events failed (${answer.status || 'network error'}): retrying in ${delay} ms`, answer.error);
+      report('delivery_failed', `sending ${count} events failed (${answer.status || 'network error'}): retrying in ${delay} ms`, answer.error);
       return delay;
     }
     attempt = 0;
-    if (outcome === 'drop') {
-      report('delivery_rejected', `the endpoint answered ${answer.status} to ${keys.length} events: dropped`);
-    }
-    await delivered(keys);
+    if (outcome === 'drop') report('delivery_rejected', `the endpoint answered ${answer.status} to ${count} events: dropped`);
   };
 
   /** Forgets unconfirmed keys whose grace is over, so the normal path sends them again. */
@@ -122,25 +123,36 @@ export function createSender(
     for (const [key, at] of unconfirmed) if (now - at >= UNCONFIRMED_GRACE_MS) unconfirmed.delete(key);
   };
 
-  /** One pass: send batches until the outbox is empty or the endpoint asks us to wait. */
+  /**
+   * One pass: send batches until the outbox is empty or the endpoint asks us to wait. Each read
+   * takes up to WINDOW batches, and their removals share one transaction.
+   */
   const pass = async (): Promise<void> => {
     for (;;) {
       endGrace();
       const before = [...known.keys()];
       // Live: hidden() may mark keys while the read is under way.
-      const entries = await store().peek(batchSize, unconfirmed);
-      if (!entries.length) {
+      let rest = await store().peek(batchSize * WINDOW, unconfirmed);
+      if (!rest.length) {
         // Whatever we knew of has left the outbox (delivered elsewhere, or over the cap).
         forget(before.filter((key) => !unconfirmed.has(key)));
         if (unconfirmed.size) schedule();
         else waiting = 0;
         return;
       }
-      const [{ keys, body }] = chunk(entries, batchSize, Date.now());
-      inFlight = keys;
-      const answer = await post(endpoint, body, headers);
-      inFlight = [];
-      const delay = await settle(keys, answer);
+      const done: number[] = [];
+      let delay: number | undefined;
+      while (delay === undefined && (rest = rest.filter(([key]) => !unconfirmed.has(key))).length) {
+        // (hidden() may have sent some of them meanwhile.)
+        const [{ keys, body }] = chunk(rest.slice(0, batchSize), batchSize, Date.now());
+        rest = rest.slice(keys.length);
+        inFlight = keys;
+        const answer = await post(endpoint, body, headers);
+        inFlight = [];
+        delay = judge(keys.length, answer);
+        if (delay === undefined) done.push(...keys);
+      }
+      await delivered(done);
       if (delay !== undefined) {
         if (!stopped) backoffTimer = later(() => { backoffTimer = undefined; void send(); }, delay);
         return;
@@ -204,7 +216,10 @@ export function createSender(
             .then((answer) => {
               // Answered while we still live: settle it now, or let the normal path retry.
               if (outcomeOf(answer.status) === 'retry') keys.forEach((key) => unconfirmed.delete(key));
-              else return settle(keys, answer);
+              else {
+                judge(keys.length, answer);
+                return delivered(keys);
+              }
             })
             .catch(() => {})
             .finally(() => (keepaliveBytes -= bytes));

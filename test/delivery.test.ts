@@ -272,6 +272,18 @@ describe('cheap by design', () => {
     expect(endpoint.events()).toHaveLength(100);
   });
 
+  it('stores and delivers 1,000 events in at most 20 IndexedDB readwrite transactions', async () => {
+    const endpoint = stubEndpoint();
+    const { tracker } = startTracker({ batchSize: 20 });
+    await tracker.flush();
+    const transaction = vi.spyOn(IDBDatabase.prototype, 'transaction');
+    for (let i = 0; i < 1000; i++) tracker.track(requested(`c${i}`));
+    await tracker.flush();
+    expect(endpoint.events()).toHaveLength(1000);
+    expect(endpoint.requests.length).toBeLessThanOrEqual(51);
+    expect(transaction.mock.calls.filter(([, mode]) => mode === 'readwrite').length).toBeLessThanOrEqual(20);
+  });
+
   it('applies the events of one task in one IndexedDB transaction', async () => {
     stubEndpoint();
     const { tracker } = startTracker();
