@@ -5,7 +5,7 @@
 //
 // --strict exits 1 when a target of issue 6 is missed (by default the run only reports).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync, mkdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
@@ -109,6 +109,15 @@ for (const sdk of SDKS.filter((s) => s !== 'engage')) {
   scripts.set(sdk, code);
 }
 
+// Which SDK code was measured: the commit, whether src/ had uncommitted changes, when dist/ was built.
+const built = (() => {
+  const git = (...args) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  let commit = 'unknown';
+  try {
+    commit = git('rev-parse', '--short', 'HEAD') + (git('status', '--porcelain', '--', 'src') ? ' with uncommitted changes in src/' : '');
+  } catch {}
+  return `commit ${commit}; dist/engage-tracker.min.js built ${statSync(distFile).mtime.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+})();
 const versions = { engage: JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version };
 for (const sdk of SDKS.filter((s) => s !== 'engage')) versions[sdk] = versionOf(PEERS[sdk].pkg);
 const sizes = Object.fromEntries([...scripts].map(([sdk, code]) => [sdk, { raw: code.length, gzip: gzipSync(code, { level: 9 }).length }]));
@@ -484,7 +493,7 @@ Written by \`node bench/run.mjs\` (\`npm run bench\`) on ${new Date().toISOStrin
 - Load: 1-min load average ${loadAtStart} before the runs, ${loadAtEnd} after; ${quiet ? 'the CPUs were idle when the runs started' : 'the CPUs were NOT idle when the runs started'}; over the runs the CPUs were ${Math.round(busyDuringRun * 100)}% busy, of which other work than this benchmark took ${otherCores.toFixed(2)} of the ${os.availableParallelism()} cores on average${otherCores > 0.2 ? ' — **the machine was shared: every figure below is inflated, the time-based ones (µs, ms) the most**' : ''}
 - Browser: Chromium ${chromiumVersion} (${CHROMIUM}), headless, through playwright-core ${versionOf('playwright-core')}
 - Node ${process.version}; esbuild ${versionOf('esbuild')}
-- engage-tracker ${versions.engage} (dist/engage-tracker.min.js, script-tag build); peers: ${peerVersions || 'none'}
+- engage-tracker ${versions.engage} (dist/engage-tracker.min.js, script-tag build; ${built}); peers: ${peerVersions || 'none'}
 - Medians of ${REPS} repetitions, each in a fresh browser context; ${EVENTS.toLocaleString('en')} events per burst, ${RELOAD_EVENTS} for the reload test.
 
 ## Medians
