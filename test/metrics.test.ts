@@ -208,6 +208,17 @@ describe('aggregate: malformed input is ignored, not thrown', () => {
     expect(countsOf(events, CLOSE)).toMatchObject({ inbound_chat_requested: 2, inbound_chat_missed: 0 });
   });
 
+  it('fields of the wrong type, even in recent events, do not throw', () => {
+    const odd = [['x'], { length: 2 }, 7, null].flatMap((value) => [
+      ev('proactive_call_attempted', { visitorId: value as string, occurredAt: at(90) }),
+      ev('inbound_chat_answered', { sessionId: value as string, repId: value as string, page: value as string }),
+      ev('inbound_call_answered', { callId: value as string, occurredAt: value as string, sessionId: 's9' }),
+    ]);
+    const events = [ev('inbound_chat_requested'), ...odd];
+    for (const by of ['org', 'rep', 'page'] as const) expect(() => aggregate(events, { by, closeSessionsBefore: CLOSE })).not.toThrow();
+    expect(countsOf(events, CLOSE)).toMatchObject({ proactive_call_attempted: 4, inbound_chat_missed: 1 });
+  });
+
   it('an unknown `by` gives no rows', () => {
     expect(aggregate([valid], { by: 'team' as 'org' })).toEqual([]);
   });

@@ -2,8 +2,8 @@
 // in arrays indexed like METRICS and become objects once per row at the end, so a million
 // events take well under a second (bench/aggregate.bench.mjs).
 import type { MetricEvent } from '../metric-event';
-import { trackSessions } from './close-sessions';
-import { createFirstOf } from './keys';
+import { INBOUND, KEPT, unansweredRequests } from './close-sessions';
+import { createTable, firstOf, ID } from './keys';
 import {
   METRICS,
   type CountedMetricName,
@@ -47,21 +47,36 @@ export interface AggregateOptions<B extends Dimension = Dimension> {
    *
    * These missed metrics are only counted, never returned as events: their occurredAt would
    * be the session's last event plus a timeout the events do not record, so they carry no time.
+   *
+   * Pick an instant at least the tracker's `sessionTimeoutMs` (30 minutes by default) ago: a
+   * visitor can stay active long after their last metric event. If a later answer arrives
+   * anyway, the next aggregate counts it and no longer counts the miss.
    */
   closeSessionsBefore?: Date;
 }
 
-interface Tally {
-  orgId: string;
-  /** repId or page; '' by org. */
-  key: string;
-  /** Counts indexed like METRICS. */
-  n: number[];
-}
+/** Counts indexed like METRICS, by orgId, then by repId or page ('' by org). */
+type Tallies = Map<string, Map<string, number[]>>;
 
-const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 /** The event field each dimension groups by; org rows group by orgId alone. */
 const FIELDS = { org: '', rep: 'repId', page: 'page' } as const;
+
+// Module functions, not closures made per call: V8 keeps their optimized code from one
+// aggregate() to the next, where a new closure would throw it away.
+
+/** One more of metric i in the row of (orgId, key); an event without the key counts nowhere. */
+function add(tallies: Tallies, orgId: string, key: unknown, i: number) {
+  if (typeof key !== 'string') return;
+  // Nested maps look up the events' own strings (hash cached) instead of building a key per event.
+  let byKey = tallies.get(orgId);
+  if (!byKey) tallies.set(orgId, (byKey = new Map()));
+  let n = byKey.get(key);
+  if (!n) byKey.set(key, (n = METRICS.map(() => 0)));
+  n[i]++;
+}
+
+/** The keys in code unit order, the same in every locale. */
+const sorted = (map: Map<string, unknown>) => [...map.keys()].sort();
 
 /**
  * Counts metric events into rows, sorted by orgId then repId or page (by code unit, the same
@@ -78,42 +93,50 @@ export function aggregate<B extends Dimension>(
   const by: Dimension = options.by;
   const field = FIELDS[by];
   const index = new Map<string, number>();
-  METRICS.forEach((m, i) => m.derived || index.set(m.name, i));
-  const counted = METRICS.map((m) => m.dimensions.includes(by));
+  /** Whether metric i is counted in this dimension. */
+  const counted: boolean[] = [];
+  for (let i = 0; i < METRICS.length; i++) {
+    const m = METRICS[i];
+    if (!m.derived) index.set(m.name, i);
+    counted[i] = m.dimensions.includes(by);
+  }
 
-  // Nested maps look up the events' own strings (hash cached) instead of building a key per event.
-  const byOrg = new Map<string, Map<string, number[]>>();
-  const tallies: Tally[] = [];
-  const count = (orgId: string, key: string | undefined, i: number) => {
-    if (!counted[i] || typeof key !== 'string') return;
-    let byKey = byOrg.get(orgId);
-    if (!byKey) byOrg.set(orgId, (byKey = new Map()));
-    let n = byKey.get(key);
-    if (!n) byKey.set(key, (n = METRICS.map(() => 0))), tallies.push({ orgId, key, n });
-    n[i]++;
-  };
-
-  const firstWithId = createFirstOf(events.length, (k, j) => events[k].id === events[j].id);
-  const before = options.closeSessionsBefore;
-  // Missed metrics are not available by rep: closing sessions could not change a rep row.
-  const sessions = before && by !== 'rep' ? trackSessions(events, before) : undefined;
-  for (let j = 0; j < events.length; j++) {
+  const tallies: Tallies = new Map();
+  const n = events.length;
+  const ids = createTable(n);
+  const kept = new Uint8Array(n);
+  for (let j = 0; j < n; j++) {
     const e = events[j];
     if (typeof e?.id !== 'string' || typeof e.orgId !== 'string') continue;
     const i = index.get(e.metric);
-    if (i === undefined || firstWithId(j, e.id) !== j) continue;
-    count(e.orgId, field && e[field], i);
-    sessions?.see(e, j);
+    if (i === undefined || firstOf(ids, events, j, ID) !== j) continue;
+    // Only an inbound event with a session can leave a request for closeSessionsBefore to miss.
+    const inbound = METRICS[i].direction === 'inbound' && typeof e.visitorId === 'string' && typeof e.sessionId === 'string';
+    kept[j] = inbound ? INBOUND : KEPT;
+    if (counted[i]) add(tallies, e.orgId, field && e[field], i);
   }
-  sessions?.close((e, metric) => count(e.orgId, field && e.page, index.get(metric)!));
+  const before = options.closeSessionsBefore;
+  // Missed metrics are not available by rep: closing sessions could not change a rep row.
+  if (before && by !== 'rep') {
+    for (const e of unansweredRequests(events, kept, before)) {
+      add(tallies, e.orgId, field && e.page, index.get(e.metric.replace('requested', 'missed'))!);
+    }
+  }
 
-  return tallies
-    .sort((a, b) => compare(a.orgId, b.orgId) || compare(a.key, b.key))
-    .map(({ orgId, key, n }) => {
+  const rows = [];
+  for (const orgId of sorted(tallies)) {
+    const byKey = tallies.get(orgId)!;
+    for (const key of sorted(byKey)) {
+      const n = byKey.get(key)!;
       const counts: Record<string, number> = {};
-      METRICS.forEach((m, i) => {
-        if (counted[i]) counts[m.name] = m.derived ? m.sum.reduce((sum, name) => sum + n[index.get(name)!], 0) : n[i];
-      });
-      return (field ? { orgId, [field]: key, counts } : { orgId, counts }) as unknown as RowsBy[B];
-    });
+      for (let i = 0; i < METRICS.length; i++) {
+        const m = METRICS[i];
+        // The derived ones come last, after what they sum.
+        if (m.derived) for (const name of m.sum) n[i] += n[index.get(name)!];
+        if (counted[i]) counts[m.name] = n[i];
+      }
+      rows.push(field ? { orgId, [field]: key, counts } : { orgId, counts });
+    }
+  }
+  return rows as unknown as RowsBy[B][];
 }

@@ -40,29 +40,27 @@ export type MetricDefinition = SentMetricDefinition | DerivedMetricDefinition;
 const ALL: readonly Dimension[] = Object.freeze(['org', 'rep', 'page']);
 const TEAM: readonly Dimension[] = Object.freeze(['org', 'page']);
 
-const sent = (
-  name: MetricName,
-  label: string,
-  direction: 'proactive' | 'inbound',
-  channel: 'call' | 'chat',
-  dimensions = ALL,
-): SentMetricDefinition => Object.freeze({ name, label, direction, channel, dimensions, derived: false });
+/** Direction and channel are the first two words of the name: `inbound_call_missed`. */
+const sent = (name: MetricName, label: string, dimensions = ALL): SentMetricDefinition => {
+  const [direction, channel] = name.split('_') as ['proactive' | 'inbound', 'call' | 'chat'];
+  return Object.freeze({ name, label, direction, channel, dimensions, derived: false });
+};
 
 const held = (name: HeldMetricName, label: string, channel: 'call' | 'chat', sum: MetricName[]): DerivedMetricDefinition =>
   Object.freeze({ name, label, direction: 'all', channel, dimensions: ALL, derived: true, sum: Object.freeze(sum) });
 
 /** Every metric, in SPEC section 4 order; the derived ones last, as in a row's `counts`. */
 export const METRICS: readonly MetricDefinition[] = Object.freeze([
-  sent('proactive_call_attempted', 'Proactive Website Calls Attempted', 'proactive', 'call'),
-  sent('proactive_call_accepted', 'Proactive Website Calls Accepted', 'proactive', 'call'),
-  sent('inbound_call_requested', 'Inbound Website Calls Requested', 'inbound', 'call', TEAM),
-  sent('inbound_call_answered', 'Inbound Website Calls Answered', 'inbound', 'call'),
-  sent('inbound_call_missed', 'Inbound Website Calls Missed', 'inbound', 'call', TEAM),
-  sent('proactive_chat_attempted', 'Proactive Live Chat Conversations Attempted', 'proactive', 'chat'),
-  sent('proactive_chat_accepted', 'Proactive Live Chat Conversations Accepted', 'proactive', 'chat'),
-  sent('inbound_chat_requested', 'Inbound Live Chat Conversations Requested', 'inbound', 'chat', TEAM),
-  sent('inbound_chat_answered', 'Inbound Live Chat Conversations Answered', 'inbound', 'chat'),
-  sent('inbound_chat_missed', 'Inbound Live Chat Conversations Missed', 'inbound', 'chat', TEAM),
+  sent('proactive_call_attempted', 'Proactive Website Calls Attempted'),
+  sent('proactive_call_accepted', 'Proactive Website Calls Accepted'),
+  sent('inbound_call_requested', 'Inbound Website Calls Requested', TEAM),
+  sent('inbound_call_answered', 'Inbound Website Calls Answered'),
+  sent('inbound_call_missed', 'Inbound Website Calls Missed', TEAM),
+  sent('proactive_chat_attempted', 'Proactive Live Chat Conversations Attempted'),
+  sent('proactive_chat_accepted', 'Proactive Live Chat Conversations Accepted'),
+  sent('inbound_chat_requested', 'Inbound Live Chat Conversations Requested', TEAM),
+  sent('inbound_chat_answered', 'Inbound Live Chat Conversations Answered'),
+  sent('inbound_chat_missed', 'Inbound Live Chat Conversations Missed', TEAM),
   held('calls_held', 'Website Calls Held', 'call', ['proactive_call_attempted', 'inbound_call_answered']),
   held('chats_held', 'Live Chat Conversations Held', 'chat', ['proactive_chat_accepted', 'inbound_chat_answered']),
 ]);

@@ -1,37 +1,53 @@
-// "Which event first had this key?" over an array of events (event ids, sessions, calls).
-// A Set or Map of a million strings grows by copying, allocates per key and leaves the
-// garbage collector a million more things to walk; a presized open-addressing table of
-// (hash, event index) pairs in one Int32Array does none of that, and the stored hash spares
-// reading the events on almost every probe.
+// "Which event first had this key?" over an array of events, for event ids, sessions and
+// calls. A Set or Map of a million strings grows by copying, allocates per key and leaves the
+// garbage collector a million more things to walk; an open-addressing table of (hash, event
+// index) pairs in one Int32Array does none of that, and the stored hash spares reading the
+// events on almost every probe. Plain functions, not closures made per call: V8 keeps their
+// optimized code from one aggregate() to the next.
+import type { MetricEvent } from '../metric-event';
 
-/**
- * The index of the first event whose key equals event `j`'s: `j` itself when the key is new.
- * The key is up to three strings; `same(k, j)` tells whether events k and j share it.
- */
-export type FirstOf = (j: number, a: string, b?: string, c?: string) => number;
+/** What two events must share to have the same key: their id, session, or visitor's call. */
+export type Key = readonly ('id' | 'orgId' | 'visitorId' | 'sessionId' | 'callId')[];
+export const ID: Key = ['id'];
+export const SESSION: Key = ['orgId', 'visitorId', 'sessionId'];
+export const CALL: Key = ['orgId', 'visitorId', 'callId'];
 
-export function createFirstOf(capacity: number, same: (k: number, j: number) => boolean): FirstOf {
+/** [hash, 1 + event index] pairs (0 = empty), then one cell with the table's random seed. */
+export type Table = Int32Array;
+
+/** A table for up to `capacity` keys, kept at most half full so probe runs stay short. */
+export function createTable(capacity: number): Table {
   let size = 16;
-  while (size < capacity * 2) size *= 2; // load factor ≤ ½ keeps probe runs short
-  const mask = size * 2 - 1;
-  const table = new Int32Array(size * 2); // [hash, 1 + event index]; 0 = empty
-  // A random seed, so keys crafted to collide in one run do not collide in the next.
-  const seed = (Math.random() * 2 ** 32) | 0;
-  // FNV-1a; same() settles the rare tuples that hash alike, such as ('ab', 'c') and ('a', 'bc').
-  const mix = (h: number, s: string) => {
-    for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x1000193);
-    return h;
-  };
+  while (size < capacity * 2) size *= 2;
+  const table = new Int32Array(size * 2 + 1);
+  // Random, so keys crafted to collide in one table do not collide in the next.
+  table[size * 2] = Math.random() * 2 ** 32;
+  return table;
+}
 
-  return (j, a, b = '', c = '') => {
-    let h = mix(mix(mix(seed, a), b), c);
-    h ^= h >>> 15;
-    let slot = (h * 2) & mask;
-    for (let k; (k = table[slot + 1]); slot = (slot + 2) & mask) {
-      if (table[slot] === h && same(k - 1, j)) return k - 1;
-    }
-    table[slot] = h;
-    table[slot + 1] = j + 1;
-    return j;
-  };
+// FNV-1a; sameKey() settles the rare tuples that hash alike, such as ('ab', 'c') and ('a', 'bc').
+// A field that is not a string hashes like '' (and only matches the same value).
+const mix = (h: number, s: unknown) => {
+  if (typeof s === 'string') for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x1000193);
+  return h;
+};
+
+export function sameKey(events: readonly MetricEvent[], k: number, j: number, key: Key): boolean {
+  for (const field of key) if (events[k][field] !== events[j][field]) return false;
+  return true;
+}
+
+/** The index of the first event whose key equals event `j`'s: `j` itself when the key is new. */
+export function firstOf(table: Table, events: readonly MetricEvent[], j: number, key: Key): number {
+  const mask = table.length - 2;
+  let h = table[mask + 1];
+  for (const field of key) h = mix(h, events[j][field]);
+  h ^= h >>> 15;
+  let slot = (h << 1) & mask;
+  for (let k; (k = table[slot + 1]); slot = (slot + 2) & mask) {
+    if (table[slot] === h && sameKey(events, k - 1, j, key)) return k - 1;
+  }
+  table[slot] = h;
+  table[slot + 1] = j + 1;
+  return j;
 }
