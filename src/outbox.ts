@@ -205,8 +205,12 @@ export function createSender(
       // again would duplicate it. Its answer confirms it if the page lives on; if not, the next
       // page resends after the grace period like any unconfirmed event.
       for (const key of inFlight) unconfirmed.set(key, now);
-      const pending = [...known].filter(([key]) => !unconfirmed.has(key));
-      for (const { keys, body } of chunk(pending, 500, now)) {
+      let pending = [...known].filter(([key]) => !unconfirmed.has(key));
+      // Body by body, and only as much as the browser takes: building every body of a large
+      // backlog would outlast the little time a closing tab gets.
+      while (pending.length) {
+        const [{ keys, body }] = chunk(pending.slice(0, 500), 500, now);
+        pending = pending.slice(keys.length);
         // Browsers allow 64 KiB of keepalive bodies in flight, counting those of an earlier
         // hide (visibilitychange, then pagehide); beacons take the rest, or the next page does.
         const bytes = byteLength(body);
@@ -224,7 +228,7 @@ export function createSender(
             .catch(() => {})
             .finally(() => (keepaliveBytes -= bytes));
         } else if (!beacon(endpoint, body)) {
-          continue;
+          break;
         }
         for (const key of keys) unconfirmed.set(key, now);
       }

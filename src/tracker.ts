@@ -149,9 +149,10 @@ export function createTracker(options: TrackerOptions): Tracker {
   const unwatch = watchPage({
     visible: guard(() => enqueue({ kind: 'activity', at: Date.now() })),
     hidden: guard(() => {
-      // Synchronous first: the page may be gone before any promise settles.
+      // Synchronous, most precious first: the page may be gone before any promise settles.
+      saveStash(orgId, [...draining, ...queue].filter((w) => w.tab), []);
       sender.hidden();
-      saveStash(orgId, [...draining, ...queue].filter((w) => w.tab), sender.unconfirmed());
+      saveStash(orgId, [], sender.unconfirmed());
       return drainAndSend();
     }),
     online: guard(sender.online),
