@@ -35,7 +35,7 @@ export function unansweredRequests(events: readonly MetricEvent[], kept: Uint8Ar
 
   for (let j = 0; j < n; j++) {
     if (!kept[j]) continue;
-    const { metric, callId, occurredAt: t } = events[j];
+    const t = events[j].occurredAt;
     // What toISOString writes (so what the SDK sends: 24 characters, Z last) compares as
     // text, far cheaper than Date.parse. No readable time: not over either.
     const open = !(t?.length === beforeIso.length && t[23] === 'Z' ? t < beforeIso : Date.parse(t) < +before);
@@ -45,6 +45,7 @@ export function unansweredRequests(events: readonly MetricEvent[], kept: Uint8Ar
     if (open) flags[s] |= OPEN;
     if (kept[j] !== INBOUND) continue;
 
+    const { metric, callId } = events[j];
     const requested = metric.endsWith('requested');
     if (metric.startsWith('inbound_chat')) {
       if (requested) chatRequest[s] ||= j + 1;
