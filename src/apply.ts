@@ -51,6 +51,8 @@ export async function apply(tx: Tx, work: Work[], rules: Rules): Promise<Applied
   if (!visitorId) tx.put('kv', 'visitor', (visitorId = newId()));
   let session = await tx.get<Session>('kv', 'session');
   const out: Applied = { metrics: [], unknownCalls: [] };
+  /** The highest `seq` applied per page, in this drain. */
+  const applied = new Map<string, number>();
   const context = (s: Session, at: number, page = ''): Context => ({ orgId: rules.orgId, visitorId: visitorId as string, sessionId: s.id, page, at, newId });
 
   const close = async (s: Session, at: number) => {
@@ -69,8 +71,9 @@ export async function apply(tx: Tx, work: Work[], rules: Rules): Promise<Applied
   for (const item of work) {
     const at = item.at;
     if (item.tab && item.seq) {
-      if (item.seq <= ((await tx.get<number>('applied', item.tab)) ?? 0)) continue;
-      tx.put('applied', item.tab, item.seq);
+      const done = applied.get(item.tab) ?? (await tx.get<number>('applied', item.tab)) ?? 0;
+      if (item.seq <= done) continue;
+      applied.set(item.tab, item.seq);
     }
     if (session && (item.kind === 'end' || hasExpired(session, at, timeoutMs))) {
       await close(session, item.kind === 'end' ? Math.max(at, session.lastAt) : endOf(session, timeoutMs));
@@ -106,6 +109,8 @@ export async function apply(tx: Tx, work: Work[], rules: Rules): Promise<Applied
     }
   }
 
+  // One write per page, not per event.
+  applied.forEach((seq, tab) => tx.put('applied', tab, seq));
   if (session) {
     tx.put('kv', 'session', session);
     out.expiresAt = endOf(session, timeoutMs);
