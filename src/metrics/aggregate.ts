@@ -118,7 +118,9 @@ export function aggregate<B extends Dimension>(
   const before = options.closeSessionsBefore;
   // Missed metrics are not available by rep: closing sessions could not change a rep row.
   if (before && by !== 'rep') {
-    for (const e of unansweredRequests(events, kept, before)) {
+    // The id table is done with: emptied, it holds the sessions, sparing the garbage
+    // collector (which large allocations wake) another 16 MB per million events.
+    for (const e of unansweredRequests(events, kept, before, ids.fill(0, 0, -1))) {
       add(tallies, e.orgId, field && e.page, index.get(e.metric.replace('requested', 'missed'))!);
     }
   }

@@ -3,7 +3,7 @@
 // call is known by the index of its first event; its state lives in typed arrays at that
 // index, not in an object per session.
 import type { MetricEvent } from '../metric-event';
-import { CALL, createTable, firstOf, SESSION, sameKey } from './keys';
+import { CALL, createTable, firstOf, SESSION, sameKey, type Table } from './keys';
 
 const OPEN = 1; // an event at or after the instant, or one with no readable time: not over
 const CHAT_OVER = 2; // the session's inbound chat was answered or missed
@@ -16,12 +16,12 @@ export const INBOUND = 2;
 /**
  * The inbound chat and call requests left unanswered by sessions over before `before`: each
  * one owes a missed metric. Only sessions with inbound events can owe one, and only events at
- * or after the instant can keep one open: the other events are passed over.
+ * or after the instant can keep one open: the other events are passed over. `sessions`: an
+ * empty table for `events.length` keys.
  */
-export function unansweredRequests(events: readonly MetricEvent[], kept: Uint8Array, before: Date): MetricEvent[] {
+export function unansweredRequests(events: readonly MetricEvent[], kept: Uint8Array, before: Date, sessions: Table): MetricEvent[] {
   const n = events.length;
   const beforeIso = before.toISOString(); // throws on an invalid Date: no instant, no closing
-  const sessions = createTable(n);
   // A call's state outlives its session: keyed by visitor and callId, not by session.
   const calls = createTable(n);
   const flags = new Uint8Array(n); // sessions and calls each have their own bits
