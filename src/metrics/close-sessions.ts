@@ -29,21 +29,20 @@ export function unansweredRequests(events: readonly MetricEvent[], kept: Uint8Ar
   // arrays, since a session's first event may also be a call's.
   const chatRequest = new Int32Array(n);
   const callRequest = new Int32Array(n);
-  /** 1 + the session the call was requested in: that session's end misses the call. */
-  const callSession = new Int32Array(n);
   let s = -1; // a session's events tend to come together: the previous one is tried first
 
   for (let j = 0; j < n; j++) {
     if (!kept[j]) continue;
+    const isInbound = kept[j] === INBOUND;
     const t = events[j].occurredAt;
     // What toISOString writes (so what the SDK sends: 24 characters, Z last) compares as
     // text, far cheaper than Date.parse. No readable time: not over either.
     const open = !(t?.length === beforeIso.length && t[23] === 'Z' ? t < beforeIso : Date.parse(t) < +before);
-    if (kept[j] !== INBOUND && !open) continue;
+    if (!isInbound && !open) continue;
     // An event without a string visitorId or sessionId gets a session no inbound one joins.
     if (s < 0 || !sameKey(events, s, j, SESSION)) s = firstOf(sessions, events, j, SESSION);
     if (open) flags[s] |= OPEN;
-    if (kept[j] !== INBOUND) continue;
+    if (!isInbound) continue;
 
     const { metric, callId } = events[j];
     const requested = metric.endsWith('requested');
@@ -53,15 +52,17 @@ export function unansweredRequests(events: readonly MetricEvent[], kept: Uint8Ar
     } else if (typeof callId === 'string') {
       const c = firstOf(calls, events, j, CALL);
       if (!requested) flags[c] |= CALL_DONE;
-      else if (!callRequest[c]) (callRequest[c] = j + 1), (callSession[c] = s + 1);
+      else callRequest[c] ||= j + 1;
     }
   }
 
   const requests: MetricEvent[] = [];
   for (let k = 0; k < n; k++) {
     if (chatRequest[k] && !(flags[k] & (OPEN | CHAT_OVER))) requests.push(events[chatRequest[k] - 1]);
-    if (callRequest[k] && !(flags[k] & CALL_DONE) && !(flags[callSession[k] - 1] & OPEN)) {
-      requests.push(events[callRequest[k] - 1]);
+    // The session the call was requested in: its end is what misses the call.
+    const request = callRequest[k] - 1;
+    if (request >= 0 && !(flags[k] & CALL_DONE) && !(flags[firstOf(sessions, events, request, SESSION)] & OPEN)) {
+      requests.push(events[request]);
     }
   }
   return requests;

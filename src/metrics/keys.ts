@@ -21,7 +21,7 @@ export function createTable(capacity: number): Table {
   while (size < capacity * 2) size *= 2;
   const table = new Int32Array(size * 2 + 1);
   // Random, so keys crafted to collide in one table do not collide in the next.
-  table[size * 2] = Math.random() * 2 ** 32;
+  table[size * 2] = Math.random() * 4e9; // stored as an int32
   return table;
 }
 
