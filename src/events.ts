@@ -40,30 +40,50 @@ export interface ParsedEvent {
 
 export const MAX_ID_LENGTH = 256;
 const MAX_URL_LENGTH = 4096;
-const TYPES = 'call.offered call.accepted call.declined call.requested call.answered call.canceled call.timeout call.ended chat.message'.split(' ');
-const FROM = ['visitor', 'rep', 'bot'];
+const CALL = ['callId'];
+const CALL_REP = ['callId', 'repId'];
+/** The fields each type requires; a rep's chat message also needs "repId". */
+const REQUIRED = new Map<unknown, string[]>([
+  ['call.offered', CALL_REP],
+  ['call.accepted', CALL],
+  ['call.declined', CALL],
+  ['call.requested', CALL],
+  ['call.answered', CALL_REP],
+  ['call.canceled', CALL],
+  ['call.timeout', CALL],
+  ['call.ended', CALL],
+  ['chat.message', []],
+]);
+const FROM: unknown[] = ['visitor', 'rep', 'bot'];
 
 const isId = (value: unknown): value is string => typeof value === 'string' && value !== '' && value.length <= MAX_ID_LENGTH;
 
-/** A normalized event, or a sentence saying what is wrong with the input. */
+/**
+ * A normalized event, or a sentence saying what is wrong with the input. On every track():
+ * kept to few steps, since a burst of events runs it before the engine has optimized it.
+ */
 export function parseEvent(input: unknown, now: number): ParsedEvent | string {
   if (typeof input !== 'object' || !input || Array.isArray(input)) return 'an event must be an object';
-  if (Object.prototype.hasOwnProperty.call(input, '__proto__')) return 'an event must not have a "__proto__" key';
   const e = input as Record<string, unknown>;
   const { type, from, at } = e;
-  if (!TYPES.includes(type as string)) return `unknown event type ${JSON.stringify(String(type)).slice(0, 60)}`;
-  const chat = type === 'chat.message';
-  if (chat && !FROM.includes(from as string)) return 'chat.message needs "from": "visitor", "rep" or "bot"';
-  const required = chat ? (from === 'rep' ? ['repId'] : []) : type === 'call.offered' || type === 'call.answered' ? ['callId', 'repId'] : ['callId'];
+  let required = REQUIRED.get(type);
+  if (!required) return `unknown event type ${JSON.stringify(String(type)).slice(0, 60)}`;
+  if (Object.prototype.hasOwnProperty.call(e, '__proto__')) return 'an event must not have a "__proto__" key';
   const out = { type, at: now } as ParsedEvent;
   const fields = out as unknown as Record<string, unknown>;
-  for (const key of [...required, chat ? 'messageId' : '', 'conversationId']) {
+  let optional = ['conversationId'];
+  if (type === 'chat.message') {
+    if (!FROM.includes(from)) return 'chat.message needs "from": "visitor", "rep" or "bot"';
+    out.from = from as ParsedEvent['from'];
+    if (from === 'rep') required = ['repId'];
+    optional = ['messageId', 'conversationId'];
+  }
+  for (const key of required.concat(optional)) {
     const value = e[key];
     if (value == null && !required.includes(key)) continue;
     if (!isId(value)) return `${type} needs "${key}" as a string of 1 to ${MAX_ID_LENGTH} characters`;
     fields[key] = value;
   }
-  if (chat) out.from = from as ParsedEvent['from'];
   if (e.pageUrl != null) {
     if (typeof e.pageUrl !== 'string' || e.pageUrl.length > MAX_URL_LENGTH) return `"pageUrl" must be a URL string of at most ${MAX_URL_LENGTH} characters`;
     out.pageUrl = e.pageUrl;

@@ -90,7 +90,14 @@ export async function openIndexedDb(name: string): Promise<Store> {
     },
     async remove(keys) {
       const tx = db.transaction(OUTBOX, 'readwrite');
-      for (const key of keys) quietly(tx.store.delete(key));
+      // One request per run of consecutive keys: delivered batches mostly are one run.
+      const sorted = [...keys].sort((a, b) => a - b);
+      for (let i = 0, first = 0; i < sorted.length; i++) {
+        if (sorted[i + 1] !== sorted[i] + 1) {
+          quietly(tx.store.delete(IDBKeyRange.bound(sorted[first], sorted[i])));
+          first = i + 1;
+        }
+      }
       await tx.done;
     },
     async lease(owner, until) {

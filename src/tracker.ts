@@ -23,6 +23,11 @@ export interface Tracker {
 
 /** An IndexedDB open that neither succeeds nor fails by then counts as unavailable. */
 const OPEN_TIMEOUT_MS = 3_000;
+/**
+ * Work items per transaction. Each item costs a few IndexedDB requests of main-thread time:
+ * a burst of thousands in one transaction would block the page in one long task.
+ */
+const MAX_WORK_PER_DRAIN = 100;
 
 export function createTracker(options: TrackerOptions): Tracker {
   const config = resolveConfig(options);
@@ -116,9 +121,11 @@ export function createTracker(options: TrackerOptions): Tracker {
   let seq = 0;
 
   const drain = async (): Promise<void> => {
-    if (!queue.length) return;
-    draining = queue;
-    queue = [];
+    // A failing slice must not strand the rest: track() only schedules a drain on an empty queue.
+    while (queue.length) await drainSlice().catch(reportInternal);
+  };
+  const drainSlice = async (): Promise<void> => {
+    draining = queue.splice(0, MAX_WORK_PER_DRAIN);
     const applied = await applyWork(draining);
     draining = [];
     for (const e of applied.unknownCalls) {
@@ -169,7 +176,8 @@ export function createTracker(options: TrackerOptions): Tracker {
       if (stopped) return void log('track() after shutdown() is ignored', event);
       const parsed = parseEvent(event, Date.now());
       if (typeof parsed === 'string') return report('invalid_event', parsed + ': event ignored');
-      enqueue({ kind: 'event', at: parsed.at, event: parsed, href: parsed.pageUrl ?? currentHref() });
+      // enqueue(), inlined: this runs for every event of a burst.
+      if (queue.push({ kind: 'event', at: parsed.at, event: parsed, href: parsed.pageUrl ?? currentHref(), tab, seq: ++seq }) === 1) queueMicrotask(drainNow);
     } catch (err) {
       reportInternal(err);
     }
