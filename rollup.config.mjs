@@ -1,12 +1,16 @@
 // Bundles what `tsc -p tsconfig.build.json` emitted into build/ (see scripts/build.mjs):
-// ESM + CJS for the npm entries (idb stays a dependency) and one minified IIFE for the
-// script tag (idb inlined, so the page needs one request).
+// ESM + CJS for the npm entries and one minified IIFE for the script tag. idb is inlined
+// everywhere, tree-shaken below what a user's bundler could do on its own (see idbUsed).
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 
+// idb registers its database shortcuts and async iterators at import; we use neither.
+const idbUsed = { manualPureFunctions: ['replaceTraps'] };
+
 const npmEntry = (input, name) => ({
   input,
-  external: ['idb'],
+  plugins: [nodeResolve({ browser: true })],
+  treeshake: idbUsed,
   output: [
     { file: `dist/${name}.js`, format: 'es', sourcemap: true },
     { file: `dist/${name}.cjs`, format: 'cjs', sourcemap: true },
@@ -25,8 +29,7 @@ export default [
   {
     input: 'build/script-tag.js',
     plugins: [nodeResolve({ browser: true })],
-    // idb registers its database shortcuts and async iterators at import; we use neither.
-    treeshake: { manualPureFunctions: ['replaceTraps'] },
+    treeshake: idbUsed,
     output: { file: 'dist/engage-tracker.min.js', format: 'iife', sourcemap: true, plugins: [minify] },
   },
   {
