@@ -1,9 +1,14 @@
 // aggregate() over 1,000,000 metric events: by org, rep, page, and with closeSessionsBefore.
 // Target: each median under 1 s on one core. Run `npm run build` first, then
 // `node bench/aggregate.bench.mjs`. Exits 1 when a median misses the target.
+// AGGREGATE_MODULE=path/to/metrics.js measures another build than dist/metrics.js.
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { aggregate } from '../dist/metrics.js';
+
+const modulePath = process.env.AGGREGATE_MODULE;
+const { aggregate } = await import(modulePath ? pathToFileURL(resolve(modulePath)).href : '../dist/metrics.js');
 
 // A collection before each timed run, so that no run pays for the generator's garbage or the
 // previous run's (the usual way to get gc() without `node --expose-gc`).
