@@ -38,6 +38,8 @@ export interface Sender {
   hidden(): void;
   /** Keys sent while hiding and not yet confirmed, with when: for the next page. */
   unconfirmed(): [key: number, at: number][];
+  /** Adds what an earlier page sent unconfirmed (see UNCONFIRMED_GRACE_MS). */
+  restore(unconfirmed: [key: number, at: number][]): void;
   stop(): void;
 }
 
@@ -66,8 +68,6 @@ export function createSender(
   config: Config,
   store: () => Store,
   report: Report,
-  /** Outbox keys sent unconfirmed by an earlier page, with when. */
-  unconfirmedBefore: [key: number, at: number][],
 ): Sender {
   const { endpoint, batchSize, headers } = config;
   const lockName = 'engage-tracker:send:' + config.orgId;
@@ -75,7 +75,7 @@ export function createSender(
   /** Events this tab stored and has not seen delivered: what hidden() can send without I/O. */
   const known = new Map<number, MetricEvent>();
   /** Keys in flight from hidden(), with when they left. */
-  const unconfirmed = new Map<number, number>(unconfirmedBefore);
+  const unconfirmed = new Map<number, number>();
   let waiting = 0;
   let intervalTimer: Timer | undefined;
   let backoffTimer: Timer | undefined;
@@ -234,6 +234,9 @@ export function createSender(
       }
     },
     unconfirmed: () => [...unconfirmed],
+    restore(before) {
+      for (const [key, at] of before) unconfirmed.set(key, at);
+    },
     stop() {
       stopped = true;
       channel?.close();

@@ -106,14 +106,19 @@ export function createTracker(options: TrackerOptions): Tracker {
     }
   };
 
-  const stashed = takeStash(orgId);
-  const sender = createSender(config, () => store, report, stashed.unconfirmed);
+  const sender = createSender(config, () => store, report);
 
   // Work of one task is applied in one transaction: track() only pushes, a microtask drains.
   let queue: Work[] = [];
   /** The work of the drain under way: not committed yet, so stashed if the page hides. */
   let draining: Work[] = [];
-  let chain: Promise<void> = storeReady;
+  let chain: Promise<void> = storeReady.then(() => {
+    // Read only now, not in createTracker(): a page's first localStorage access blocks it for
+    // milliseconds. What an earlier page could not commit goes first, in its own session.
+    const stashed = takeStash(orgId);
+    sender.restore(stashed.unconfirmed);
+    queue.unshift(...stashed.work);
+  }).catch(reportInternal);
   let expiryTimer: Timer | undefined;
   let stopped = false;
   // Numbers this page's work, so a replay of it is applied once (apply.ts).
@@ -165,8 +170,7 @@ export function createTracker(options: TrackerOptions): Tracker {
     online: guard(sender.online),
   });
 
-  // What an earlier page could not commit goes first, in its own session; starting is activity.
-  stashed.work.forEach(enqueue);
+  // Starting is activity.
   enqueue({ kind: 'activity', at: Date.now() });
   // Then send what earlier pages left in the outbox.
   guard(drainAndSend)();
