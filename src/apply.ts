@@ -101,7 +101,7 @@ export async function apply(tx: Tx, work: Work[], rules: Rules): Promise<Applied
       // A message seen before (a reload re-rendering the history) is not news.
       if (e.messageId) {
         if (await tx.get('msgs', e.messageId)) continue;
-        tx.put('msgs', e.messageId, at);
+        tx.put('msgs', e.messageId, 1); // not `at`: an epoch-0 clock would read as unseen
       }
       const step = classifyChat(session.chat, e, ctx);
       session.chat = step.chat;

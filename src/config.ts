@@ -84,7 +84,7 @@ export function resolveConfig(options: TrackerOptions): Config {
   return Object.freeze({
     ...config,
     orgId,
-    endpoint: (url as URL).href,
+    endpoint, // as given: parsed only to check it
     page,
     onError,
     debug,

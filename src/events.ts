@@ -90,9 +90,9 @@ export function parseEvent(input: unknown, now: number): ParsedEvent | string {
   }
   if (at != null) {
     const ms = typeof at === 'number' ? at : typeof at === 'string' ? Date.parse(at) : NaN;
-    if (!Number.isFinite(ms)) return '"at" must be epoch milliseconds or an ISO date string';
-    // A clock ahead of ours must not push the session into the future.
-    out.at = Math.min(ms, now);
+    // Date's own range: beyond it no ISO string exists (and NaN fails the test too).
+    if (!(Math.abs(ms) <= 8.64e15)) return '"at" must be epoch milliseconds or an ISO date string';
+    out.at = ms;
   }
   return out;
 }

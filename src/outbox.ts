@@ -10,8 +10,10 @@ import type { Entry, Store } from './store';
 import { beacon, outcomeOf, post, type Answer } from './transport';
 import { SDK_VERSION } from './version';
 
-/** Every request body stays under the 64 KiB that keepalive fetch and beacons allow. */
+/** Bodies sent as the page hides stay under the 64 KiB that keepalive fetch and beacons allow. */
 export const MAX_BODY_BYTES = 64_000;
+/** Other bodies hold `batchSize` events, up to this: under the 1 MiB collectors commonly accept. */
+const MAX_REQUEST_BYTES = 1_000_000;
 /**
  * Events sent as the page hid may have arrived although nobody saw the answer. They are sent
  * again only after this long: time for the answer, and no duplicate from a quick next page.
@@ -46,23 +48,18 @@ export interface Sender {
 export const batchBody = (events: MetricEvent[], now: number): string =>
   JSON.stringify({ sdk: { name: 'engage-tracker', version: SDK_VERSION }, sentAt: new Date(now).toISOString(), events } satisfies Batch);
 
-/** Splits entries into bodies under MAX_BODY_BYTES, at most `size` events each. */
-export function chunk(entries: Entry[], size: number, now: number): { keys: number[]; body: string }[] {
-  const out = [];
-  for (let i = 0; i < entries.length; ) {
-    let count = Math.min(size, entries.length - i);
-    let body: string;
-    // Halve until it fits; UTF-8 is at most 3 bytes per UTF-16 unit, so check real bytes.
-    while ((body = batchBody(entries.slice(i, i + count).map((e) => e[1]), now)), count > 1 && byteLength(body) > MAX_BODY_BYTES) {
-      count = Math.ceil(count / 2);
-    }
-    out.push({ keys: entries.slice(i, i + count).map((e) => e[0]), body });
-    i += count;
+/** The next request body: the first of `entries`, as many as fit in `maxBytes` (at least one). */
+export function nextBody(entries: Entry[], maxBytes: number, now: number): { keys: number[]; body: string } {
+  let count = entries.length;
+  let body: string;
+  // Halve until it fits. UTF-8 takes at most 3 bytes per UTF-16 unit: most bodies need no count.
+  while ((body = batchBody(entries.slice(0, count).map((e) => e[1]), now)), count > 1 && body.length * 3 > maxBytes && byteLength(body) > maxBytes) {
+    count = Math.ceil(count / 2);
   }
-  return out;
+  return { keys: entries.slice(0, count).map((e) => e[0]), body };
 }
 
-const byteLength = (text: string) => (text.length * 3 <= MAX_BODY_BYTES ? text.length : new Blob([text]).size);
+const byteLength = (text: string) => new Blob([text]).size;
 
 export function createSender(
   config: Config,
@@ -85,6 +82,8 @@ export function createSender(
   /** The keys of the normal request under way. */
   let inFlight: number[] = [];
   let running: Promise<void> | undefined;
+  /** The pass under way sends full batches only (see added()). */
+  let fullOnly = false;
   let stopped = false;
 
   const forget = (keys: number[]) => {
@@ -124,8 +123,9 @@ export function createSender(
   };
 
   /**
-   * One pass: send batches until the outbox is empty or the endpoint asks us to wait. Each read
-   * takes up to WINDOW batches, and their removals share one transaction.
+   * One pass: send batches until the outbox is empty or the endpoint asks us to wait; with
+   * `fullOnly`, full batches only, and the rest waits for the interval. Each read takes up to
+   * WINDOW batches, and their removals share one transaction.
    */
   const pass = async (): Promise<void> => {
     for (;;) {
@@ -142,9 +142,10 @@ export function createSender(
       }
       const done: number[] = [];
       let delay: number | undefined;
-      while (delay === undefined && (rest = rest.filter(([key]) => !unconfirmed.has(key))).length) {
+      const enough = () => (rest = rest.filter(([key]) => !unconfirmed.has(key))).length >= (fullOnly ? batchSize : 1);
+      while (delay === undefined && enough()) {
         // (hidden() may have sent some of them meanwhile.)
-        const [{ keys, body }] = chunk(rest.slice(0, batchSize), batchSize, Date.now());
+        const { keys, body } = nextBody(rest.slice(0, batchSize), MAX_REQUEST_BYTES, Date.now());
         rest = rest.slice(keys.length);
         inFlight = keys;
         const answer = await post(endpoint, body, headers);
@@ -157,6 +158,7 @@ export function createSender(
         if (!stopped) backoffTimer = later(() => { backoffTimer = undefined; void send(); }, delay);
         return;
       }
+      if (rest.length && fullOnly) return schedule(); // a partial batch waits for the interval
     }
   };
 
@@ -164,10 +166,15 @@ export function createSender(
    * Starts a pass unless one runs or a backoff waits. Timers do not wait for another tab's
    * pass (it sends the same outbox; we look again at the next interval); flush() does.
    */
-  const send = (wait = false): Promise<void> => {
-    clearTimeout(intervalTimer);
-    intervalTimer = undefined;
+  const send = (wait = false, full = false): Promise<void> => {
+    // A pass for full batches leaves the timer that sends the partial one.
+    if (!full) {
+      clearTimeout(intervalTimer);
+      intervalTimer = undefined;
+    }
     if (backoffTimer || stopped) return Promise.resolve();
+    // A pass under way for full batches now sends the partial one too.
+    fullOnly = running ? fullOnly && full : full;
     running ??= withLock(lockName, wait, pass, (take) => store().lease(owner, take ? Date.now() + LEASE_MS : 0))
       .then((ran) => void (ran || schedule()))
       .catch((err) => report('storage_failed', 'reading the outbox failed', err))
@@ -189,7 +196,7 @@ export function createSender(
     added(entries) {
       for (const [key, event] of entries) known.set(key, event);
       waiting += entries.length;
-      if (waiting >= batchSize) void send();
+      if (waiting >= batchSize) void send(false, true);
       // Also after send(): a pass that is just ending may not have seen these events.
       schedule();
     },
@@ -209,7 +216,7 @@ export function createSender(
       // Body by body, and only as much as the browser takes: building every body of a large
       // backlog would outlast the little time a closing tab gets.
       while (pending.length) {
-        const [{ keys, body }] = chunk(pending.slice(0, 500), 500, now);
+        const { keys, body } = nextBody(pending.slice(0, 500), MAX_BODY_BYTES, now);
         pending = pending.slice(keys.length);
         // Browsers allow 64 KiB of keepalive bodies in flight, counting those of an earlier
         // hide (visibilitychange, then pagehide); beacons take the rest, or the next page does.

@@ -6,12 +6,15 @@ import type { WidgetEvent } from './events';
 import { createTracker, type Tracker } from './tracker';
 
 type Command = 'init' | 'track' | 'flush' | 'endSession' | 'shutdown';
-/** What the snippet queued: the call's arguments and when it was made. */
+/**
+ * What the snippet queued: the call's arguments and when it was made. A stub of your own may
+ * queue the bare arguments instead (`q.push(arguments)`, as analytics snippets often do).
+ */
 type Queued = [args: ArrayLike<unknown>, at?: number];
 
 interface EngageGlobal {
   (command: Command, ...args: unknown[]): unknown;
-  q?: Queued[];
+  q?: ArrayLike<Queued | ArrayLike<unknown>>;
 }
 
 const host = window as unknown as { engage?: EngageGlobal; EngageTracker?: object };
@@ -26,13 +29,13 @@ if (!host.EngageTracker) {
   const call = ([args, at]: Queued): unknown => {
     const [command, arg] = Array.from(args) as [Command, unknown];
     if (command === 'init') {
-      if (tracker) return onError?.(new TrackerError('internal', 'engage("init") was called again; the second call is ignored'));
+      if (tracker) return onError?.(new TrackerError('invalid_event', 'engage("init") was called again; the second call is ignored'));
       try {
         tracker = createTracker(arg as TrackerOptions);
         onError = (arg as TrackerOptions).onError;
       } catch (err) {
-        // No tracker, so no onError: a broken setup must still be visible to whoever embeds us.
-        return console.error(err);
+        // No tracker, so no onError; and nothing is logged unless debug is on (SPEC section 7).
+        return void ((arg as TrackerOptions | undefined)?.debug && console.error(err));
       }
       return beforeInit.splice(0).forEach(call);
     }
@@ -46,7 +49,7 @@ if (!host.EngageTracker) {
     onError?.(new TrackerError('invalid_event', `engage(${JSON.stringify(String(command))}) is not a command; use init, track, flush, endSession or shutdown`));
   };
 
-  const queued = host.engage?.q ?? [];
+  const queued = Array.from(host.engage?.q ?? [], (q) => (typeof q[0] === 'string' ? [q] : q) as Queued);
   const engage: EngageGlobal = (...args) => call([args]);
   host.engage = engage;
   host.EngageTracker = Object.freeze({ createTracker, TrackerError, TrackerConfigError });

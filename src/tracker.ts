@@ -120,6 +120,8 @@ export function createTracker(options: TrackerOptions): Tracker {
     queue.unshift(...stashed.work);
   }).catch(reportInternal);
   let expiryTimer: Timer | undefined;
+  /** When the session this tab last saw expires; 0 when it saw none. */
+  let expiresAt = 0;
   let stopped = false;
   // Numbers this page's work, so a replay of it is applied once (apply.ts).
   const tab = Date.now().toString(36) + randomId().slice(0, 8);
@@ -140,6 +142,7 @@ export function createTracker(options: TrackerOptions): Tracker {
     log('stored', applied.metrics);
     sender.added(applied.added);
     clearTimeout(expiryTimer);
+    expiresAt = applied.expiresAt ?? 0;
     if (applied.expiresAt && !stopped) {
       // Another tab may keep the session alive meanwhile: the check re-reads before ending it.
       expiryTimer = later(guard(() => enqueue({ kind: 'check', at: Date.now() })), Math.max(0, applied.expiresAt - Date.now()) + 1);
@@ -187,7 +190,12 @@ export function createTracker(options: TrackerOptions): Tracker {
     }
   };
   const unlisten = listenForWidgetEvents(track, config.allowedOrigins, log);
-  const flush = () => settled(drainAndSend());
+  const flush = () => {
+    // The idle timer may not have fired yet (a throttled background tab, a faked clock): a
+    // session that has expired by now is ended before its missed metrics would be sent.
+    if (!(Date.now() < expiresAt)) enqueue({ kind: 'check', at: Date.now() });
+    return settled(drainAndSend());
+  };
 
   return Object.freeze({
     track,

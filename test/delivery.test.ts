@@ -101,14 +101,41 @@ describe('when batches go', () => {
     expect(new Set(endpoint.events().map((e) => e.callId)).size).toBe(45);
   });
 
-  it('keeps every request body under 64 KiB, splitting batches to fit', async () => {
+  it('sends batchSize events per request, splitting only bodies over 1 MB', async () => {
     const endpoint = stubEndpoint();
-    const { tracker } = startTracker({ batchSize: 500, page: () => '/' + 'p'.repeat(1_000) });
-    calls(300).forEach(tracker.track);
+    const { tracker } = startTracker({ batchSize: 500, flushIntervalMs: 3_600_000 });
+    calls(500).forEach(tracker.track);
     await tracker.flush();
-    expect(endpoint.events()).toHaveLength(300);
+    expect(endpoint.bodies.map((b) => b.events.length)).toEqual([500]);
+    endpoint.bodies.length = 0;
+    // About 1.5 KB per event: 500 of them would be 750 KB, 800 would not fit.
+    const big = startTracker({ orgId: 'org_big', batchSize: 500, flushIntervalMs: 3_600_000, page: () => '/' + 'p'.repeat(1_200) }).tracker;
+    calls(500).forEach(big.track);
+    await big.flush();
+    expect(endpoint.bodies.map((b) => b.events.length)).toEqual([500]);
+    endpoint.bodies.length = 0;
+    endpoint.requests.length = 0;
+    // Pages are capped at 1,024 characters; at 3 bytes each, 500 events would be 1.7 MB.
+    const huge = startTracker({ orgId: 'org_huge', batchSize: 500, flushIntervalMs: 3_600_000, page: () => '/' + '€'.repeat(1_020) }).tracker;
+    calls(400).forEach(huge.track);
+    await huge.flush();
     expect(endpoint.requests.length).toBeGreaterThan(1);
-    for (const { init } of endpoint.requests) expect(new Blob([String(init.body)]).size).toBeLessThan(64 * 1024);
+    expect(endpoint.bodies.reduce((n, b) => n + b.events.length, 0)).toBe(400);
+    for (const { init } of endpoint.requests) expect(new Blob([String(init.body)]).size).toBeLessThan(1_000_000);
+  });
+
+  it('sends full batches at once and a partial one when flushIntervalMs has passed', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const endpoint = stubEndpoint();
+    const { tracker } = startTracker({ batchSize: 2, flushIntervalMs: 5_000 });
+    await tracker.flush();
+    calls(3).forEach(tracker.track);
+    await endpoint.requested(1);
+    await vi.advanceTimersByTimeAsync(4_000);
+    expect(endpoint.bodies.map((b) => b.events.length)).toEqual([2]);
+    await vi.advanceTimersByTimeAsync(1_100);
+    await endpoint.requested(2);
+    expect(endpoint.bodies.map((b) => b.events.length)).toEqual([2, 1]);
   });
 
   it('sends when the browser comes back online, without waiting out the backoff', async () => {

@@ -76,7 +76,7 @@ describe('the engage() queue', () => {
     stub(...init());
     stub('init', { orgId: 'other', endpoint: ENDPOINT });
     await loadBundle();
-    expect(errors.map((e) => e.message)).toEqual([expect.stringContaining('init')]);
+    expect(errors.map((e) => [e.code, e.message])).toEqual([['invalid_event', expect.stringContaining('init')]]);
   });
 
   it('does not start a second tracker when the bundle is loaded twice', async () => {
@@ -93,12 +93,32 @@ describe('the engage() queue', () => {
     expect(names(endpoint.events())).toEqual(['inbound_chat_requested', 'inbound_call_requested']);
   });
 
-  it('logs a bad init to the console instead of throwing into the page', async () => {
+  it('never throws a bad init into the page, and logs it only with debug on', async () => {
     const consoleError = vi.spyOn(console, 'error').mockImplementation(() => {});
-    const stub = installStub();
-    stub('init', { orgId: '' });
+    installStub()('init', { orgId: '' });
     await expect(loadBundle()).resolves.toBeTypeOf('function');
+    expect(consoleError).not.toHaveBeenCalled();
+    delete host.engage;
+    delete host.EngageTracker;
+    installStub()('init', { orgId: '', debug: true });
+    await loadBundle();
     expect(consoleError).toHaveBeenCalledWith(expect.objectContaining({ name: 'TrackerConfigError' }));
+  });
+
+  it('replays a queue of bare argument lists, as a hand-written stub would keep it', async () => {
+    const endpoint = stubEndpoint();
+    const queue: unknown[] = [];
+    host.engage = Object.assign(function () {
+      // eslint-disable-next-line prefer-rest-params
+      queue.push(arguments);
+    }, { q: queue });
+    host.engage('track', { type: 'chat.message', from: 'visitor' });
+    host.engage(...init());
+    queue.push(['track', { type: 'call.requested', callId: 'c1' }]);
+    const engage = await loadBundle();
+    await engage('flush');
+    expect(names(endpoint.events())).toEqual(['inbound_chat_requested', 'inbound_call_requested']);
+    expect(errors).toEqual([]);
   });
 
   it('reports an unknown command', async () => {
