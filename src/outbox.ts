@@ -79,8 +79,6 @@ export function createSender(
   let attempt = 0;
   /** Bytes of keepalive bodies in flight. */
   let keepaliveBytes = 0;
-  /** The keys of the normal request under way. */
-  let inFlight: number[] = [];
   let running: Promise<void> | undefined;
   /** The pass under way sends full batches only (see added()). */
   let fullOnly = false;
@@ -147,9 +145,7 @@ export function createSender(
         // (hidden() may have sent some of them meanwhile.)
         const { keys, body } = nextBody(rest.slice(0, batchSize), MAX_REQUEST_BYTES, Date.now());
         rest = rest.slice(keys.length);
-        inFlight = keys;
         const answer = await post(endpoint, body, headers);
-        inFlight = [];
         delay = judge(keys.length, answer);
         if (delay === undefined) done.push(...keys);
       }
@@ -208,10 +204,9 @@ export function createSender(
     },
     hidden() {
       const now = Date.now();
-      // A normal request under way has most likely reached the endpoint already: sending it
-      // again would duplicate it. Its answer confirms it if the page lives on; if not, the next
-      // page resends after the grace period like any unconfirmed event.
-      for (const key of inFlight) unconfirmed.set(key, now);
+      // A normal request under way is sent again: the page going away may cancel it before it
+      // left (a CORS preflight, a slow connection). A duplicate is the lesser harm: collectors
+      // dedupe by id, and a lost batch would only be resent by a later visit.
       let pending = [...known].filter(([key]) => !unconfirmed.has(key));
       // Body by body, and only as much as the browser takes: building every body of a large
       // backlog would outlast the little time a closing tab gets.

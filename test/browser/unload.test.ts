@@ -75,9 +75,9 @@ describe('real Chromium: a page going away', () => {
       .catch(navigating);
     await reloaded;
     const started = c.now();
-    // A full batch (20) sends at once; cut off by the reload it counts as unconfirmed, and the
-    // next page resends it only after the 30 s grace (plus up to an interval).
-    await c.uniqueEvents(50, 'reloaded events', 45_000);
+    // Full batches (20) send at once and may be cut off by the reload (a CORS preflight under
+    // way): the hide sends them again with the rest, so no event waits for a later visit.
+    await c.uniqueEvents(50, 'reloaded events', 10_000);
     const took = c.now() - started;
     await flush(page);
     const trail = c.posts().map((r) => `${r.contentType.startsWith('text/plain') ? 'k' : 'n'}${r.ids.length}`).join(' ');
@@ -198,7 +198,7 @@ describe('real Chromium: a page going away', () => {
 
   // Was an SDK bug (fixed in 431ca58, found by this test): hiding resent a batch whose normal
   // request was under way, so when the page lived on (a tab switch) both requests arrived.
-  it('(b3) a batch in flight as the tab is hidden is not sent a second time by keepalive', async () => {
+  it('(b3) a batch in flight as the tab is hidden is sent again by keepalive: twice at most, never lost', async () => {
     const { context, web, c } = s;
     const org = 'org_inflight';
     const page = await openApp(context, web, { org, endpoint: c.endpoint, flushIntervalMs: 60_000 });
@@ -212,13 +212,15 @@ describe('real Chromium: a page going away', () => {
       Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
       document.dispatchEvent(new Event('visibilitychange'));
     });
-    await c.until(() => c.posts().length >= 2, 'a second request', 1_000).catch(() => {}); // none is right
+    // The keepalive copy arrives while the first request still waits for its answer.
+    await c.until(() => c.posts().some((r) => r.contentType.startsWith('text/plain') && r.events.length === 5), 'the keepalive copy', 10_000);
     release();
     await inFlight;
     await flush(page);
     countLine('in-flight', 5, c, `${c.posts().length} POSTs (${c.posts().map((r) => r.contentType.split(';')[0]).join(', ')})`);
     expect(c.unique().size).toBe(5);
-    expect(c.duplicates()).toBe(0);
+    expect(c.duplicates()).toBe(5); // each id at most twice: the held request and its copy
+    expect(c.posts()).toHaveLength(2);
   }, TIMEOUT);
 
 });
