@@ -1,4 +1,4 @@
-// Written from SPEC.md alone, through the public API: batching triggers and request shape, through the public API only.
+// Written from SPEC.md alone, through the public API: batching triggers and request shape.
 import { describe, expect, it, vi } from 'vitest';
 import { createTracker, type TrackerError } from '../src';
 import { requested, startTracker, stubEndpoint } from './helpers';
