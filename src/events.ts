@@ -40,10 +40,13 @@ export interface ParsedEvent {
 
 export const MAX_ID_LENGTH = 256;
 const MAX_URL_LENGTH = 4096;
-const CALL = ['callId'];
-const CALL_REP = ['callId', 'repId'];
-/** The fields each type requires; a rep's chat message also needs "repId". */
-const REQUIRED = new Map<unknown, string[]>([
+/** Each type's id fields, with whether they are required. */
+type Fields = [key: 'callId' | 'repId' | 'messageId' | 'conversationId', required: boolean][];
+const CALL: Fields = [['callId', true], ['conversationId', false]];
+const CALL_REP: Fields = [['callId', true], ['repId', true], ['conversationId', false]];
+const CHAT: Fields = [['messageId', false], ['conversationId', false]];
+const CHAT_REP: Fields = [['repId', true], ...CHAT];
+const FIELDS = new Map<unknown, Fields>([
   ['call.offered', CALL_REP],
   ['call.accepted', CALL],
   ['call.declined', CALL],
@@ -52,7 +55,7 @@ const REQUIRED = new Map<unknown, string[]>([
   ['call.canceled', CALL],
   ['call.timeout', CALL],
   ['call.ended', CALL],
-  ['chat.message', []],
+  ['chat.message', CHAT],
 ]);
 const FROM: unknown[] = ['visitor', 'rep', 'bot'];
 
@@ -60,29 +63,27 @@ const isId = (value: unknown): value is string => typeof value === 'string' && v
 
 /**
  * A normalized event, or a sentence saying what is wrong with the input. On every track():
- * kept to few steps, since a burst of events runs it before the engine has optimized it.
+ * kept to few steps and no allocation but the result, since a burst of events runs it before
+ * the engine has optimized it.
  */
 export function parseEvent(input: unknown, now: number): ParsedEvent | string {
   if (typeof input !== 'object' || !input || Array.isArray(input)) return 'an event must be an object';
   const e = input as Record<string, unknown>;
   const { type, from, at } = e;
-  let required = REQUIRED.get(type);
-  if (!required) return `unknown event type ${JSON.stringify(String(type)).slice(0, 60)}`;
+  let fields = FIELDS.get(type);
+  if (!fields) return `unknown event type ${JSON.stringify(String(type)).slice(0, 60)}`;
   if (Object.prototype.hasOwnProperty.call(e, '__proto__')) return 'an event must not have a "__proto__" key';
   const out = { type, at: now } as ParsedEvent;
-  const fields = out as unknown as Record<string, unknown>;
-  let optional = ['conversationId'];
-  if (type === 'chat.message') {
+  if (fields === CHAT) {
     if (!FROM.includes(from)) return 'chat.message needs "from": "visitor", "rep" or "bot"';
     out.from = from as ParsedEvent['from'];
-    if (from === 'rep') required = ['repId'];
-    optional = ['messageId', 'conversationId'];
+    if (from === 'rep') fields = CHAT_REP;
   }
-  for (const key of required.concat(optional)) {
+  for (const [key, required] of fields) {
     const value = e[key];
-    if (value == null && !required.includes(key)) continue;
+    if (value == null && !required) continue;
     if (!isId(value)) return `${type} needs "${key}" as a string of 1 to ${MAX_ID_LENGTH} characters`;
-    fields[key] = value;
+    out[key] = value;
   }
   if (e.pageUrl != null) {
     if (typeof e.pageUrl !== 'string' || e.pageUrl.length > MAX_URL_LENGTH) return `"pageUrl" must be a URL string of at most ${MAX_URL_LENGTH} characters`;
