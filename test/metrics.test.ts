@@ -274,6 +274,18 @@ describe('aggregate: closeSessionsBefore', () => {
       { chat: 1 },
     ],
     ['a call and a chat in one session', [ev('inbound_chat_requested'), ev('inbound_call_requested', { callId: 'c1' })], { chat: 1, call: 1 }],
+    ['a chat requested after a call in one session', [ev('inbound_call_requested', { callId: 'c1' }), ev('inbound_chat_requested', { occurredAt: at(1) })], { chat: 1, call: 1 }],
+    [
+      'one miss per session chat, however often requested; an answer to any settles it',
+      [ev('inbound_chat_requested'), ev('inbound_chat_requested', { occurredAt: at(1) }), ev('inbound_chat_answered', { repId: 'r', occurredAt: at(2) }), ev('inbound_chat_requested', { occurredAt: at(3) })],
+      { chat: 0 },
+    ],
+    ['one miss per session chat, two requests', [ev('inbound_chat_requested'), ev('inbound_chat_requested', { occurredAt: at(1), page: '/b' })], { chat: 1 }],
+    [
+      'a call whose outcome comes first in another session, then a request: no miss',
+      [ev('inbound_call_missed', { callId: 'c1', reason: 'timeout', sessionId: 's0' }), ev('inbound_call_requested', { callId: 'c1' })],
+      { call: 0 },
+    ],
   ];
 
   it.each(cases)('%s', (_, events, { chat = 0, call = 0 }) => {
