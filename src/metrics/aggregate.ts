@@ -109,8 +109,7 @@ export function aggregate<B extends Dimension>(
     const i = index.get(e.metric);
     if (i === undefined || firstOf(ids, events, j, ID) !== j) continue;
     // Only an inbound event with a session can leave a request for closeSessionsBefore to miss.
-    const inbound = METRICS[i].direction === 'inbound' && typeof e.visitorId === 'string' && typeof e.sessionId === 'string';
-    kept[j] = inbound ? KEPT | INBOUND : KEPT;
+    kept[j] = METRICS[i].direction === 'inbound' && typeof e.visitorId === 'string' && typeof e.sessionId === 'string' ? KEPT | INBOUND : KEPT;
     if (counted[i]) add(tallies, e.orgId, field && e[field], i);
   }
   const before = options.closeSessionsBefore;

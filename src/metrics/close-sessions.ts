@@ -34,8 +34,10 @@ export function unansweredRequests(
   // A call's state outlives its session: keyed by visitor and callId, not by session.
   const calls = createTable(n);
   // [event, session] of each session's first chat request and each call's first request: the
-  // only requests that can owe a miss, settled once every outcome is known.
-  const asked: number[] = [];
+  // only requests that can owe a miss, settled once every outcome is known. A typed array, as
+  // a growing array of a million numbers costs far more than its copies.
+  const asked = new Int32Array(2 * n);
+  let a = 0;
   let s = -1; // a session's events tend to come together: the previous one is tried first
 
   for (let j = 0; j < n; j++) {
@@ -58,13 +60,14 @@ export function unansweredRequests(
     if (!e.metric.endsWith('requested')) kept[chat ? s : call] |= chat ? CHAT_OVER : CALL_OVER;
     else if (chat ? !(kept[s] & CHAT_ASKED) : call === j) {
       if (chat) kept[s] |= CHAT_ASKED;
-      asked.push(j, s);
+      asked[a++] = j;
+      asked[a++] = s;
     }
   }
 
   // Those of the first requests whose session is over, with no outcome.
   const requests: MetricEvent[] = [];
-  for (let r = 0; r < asked.length; r += 2) {
+  for (let r = 0; r < a; r += 2) {
     const j = asked[r];
     const s = asked[r + 1];
     const chat = isChat(events[j]);
