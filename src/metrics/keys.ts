@@ -25,7 +25,7 @@ export type Table = Int32Array;
  * full so probe runs stay short.
  */
 export function createTable(capacity: number): Table {
-  let size = 16;
+  let size = 2;
   while (size < capacity * 2) size *= 2;
   const table = new Int32Array(size + 1);
   // Random, so keys crafted to collide in one table do not collide in the next.
