@@ -4,6 +4,7 @@
 // AGGREGATE_MODULE=path/to/metrics.js measures another build than dist/metrics.js.
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
@@ -11,9 +12,16 @@ const modulePath = process.env.AGGREGATE_MODULE;
 const { aggregate } = await import(modulePath ? pathToFileURL(resolve(modulePath)).href : '../dist/metrics.js');
 
 // A collection before each timed run, so that no run pays for the generator's garbage or the
-// previous run's (the usual way to get gc() without `node --expose-gc`).
+// previous run's (the usual way to get gc() without `node --expose-gc`). gc() leaves part of
+// its work (sweeping) to background threads: on a 2-core machine they would share the CPUs
+// with the timed run (100-300 ms more per run, CPU time above wall time), so they get half a
+// second to finish first.
 setFlagsFromString('--expose-gc');
-const collectGarbage = runInNewContext('gc');
+const gc = runInNewContext('gc');
+const collectGarbage = () => {
+  gc();
+  return sleep(500);
+};
 
 const TOTAL = 1_000_000;
 const RUNS = 5;
@@ -113,7 +121,7 @@ for (const [name, options] of cases) {
   const cpu = [];
   let rows = 0;
   for (let run = 0; run < RUNS; run++) {
-    collectGarbage();
+    await collectGarbage();
     const cpuBefore = process.cpuUsage();
     t = performance.now();
     rows = aggregate(events, options).length;
