@@ -57,6 +57,7 @@ export function unansweredRequests(
     // A call's first event holds its state: a request that is not its first one owes nothing,
     // as an earlier request or outcome settles the call.
     const call = !chat && typeof e.callId === 'string' ? firstOf(calls, events, j, CALL) : -1;
+    // A call outcome without a string callId has no call (-1): a typed array ignores that write.
     if (!e.metric.endsWith('requested')) kept[chat ? s : call] |= chat ? CHAT_OVER : CALL_OVER;
     else if (chat ? !(kept[s] & CHAT_ASKED) : call === j) {
       if (chat) kept[s] |= CHAT_ASKED;
