@@ -40,6 +40,8 @@ export interface Sender {
   hidden(): void;
   /** Keys sent while hiding and not yet confirmed, with when: for the next page. */
   unconfirmed(): [key: number, at: number][];
+  /** The events this tab stored and has not seen delivered. */
+  pending(): Entry[];
   /** Adds what an earlier page sent unconfirmed (see UNCONFIRMED_GRACE_MS). */
   restore(unconfirmed: [key: number, at: number][]): void;
   stop(): void;
@@ -236,6 +238,7 @@ export function createSender(
       }
     },
     unconfirmed: () => [...unconfirmed],
+    pending: () => [...known],
     restore(before) {
       for (const [key, at] of before) unconfirmed.set(key, at);
     },

@@ -33,6 +33,8 @@ export interface Store {
    * it is free, expired or already ours (true), or gives it up (`until` 0).
    */
   lease(owner: string, until: number): Promise<boolean>;
+  /** The state as this page last saw it committed, by `store + '\0' + key`: to go on in memory. */
+  state(): Map<string, unknown>;
   close(): void;
 }
 
@@ -57,11 +59,15 @@ export async function openIndexedDb(name: string): Promise<Store> {
     },
   });
 
+  /** Every state record this page read or wrote, as committed. */
+  const mirror = new Map<string, unknown>();
+
   return {
     async apply(work, rules, maxQueued) {
       const tx = db.transaction([...STATE_STORES, OUTBOX], 'readwrite');
+      const seen = new Map<string, unknown>();
       try {
-        const applied = await apply(cachedTx(tx), work, rules);
+        const applied = await apply(cachedTx(tx, seen), work, rules);
         const outbox = tx.objectStore(OUTBOX);
         const keys = (await Promise.all(applied.metrics.map((m) => outbox.add(m)))) as number[];
         let dropped = 0;
@@ -75,6 +81,7 @@ export async function openIndexedDb(name: string): Promise<Store> {
           }
         }
         await tx.done;
+        seen.forEach((value, key) => mirror.set(key, value));
         return { ...applied, added: keys.map((key, i): Entry => [key, applied.metrics[i]]), dropped };
       } catch (err) {
         // Never commit half a drain: state without its outbox events would count without sending.
@@ -108,14 +115,15 @@ export async function openIndexedDb(name: string): Promise<Store> {
       await tx.done;
       return free;
     },
+    state: () => mirror,
     close: () => db.close(),
   };
 }
 
-/** Reads each key once per transaction; later reads see this transaction's own writes. */
-function cachedTx(tx: IDBPTransaction<unknown, string[], 'readwrite'>): Tx {
-  const seen = new Map<string, unknown>();
-  const id = (store: string, key: string) => store + '\u0000' + key;
+const id = (store: string, key: string) => store + '\u0000' + key;
+
+/** Reads each key once per transaction, into `seen`; later reads see the transaction's own writes. */
+function cachedTx(tx: IDBPTransaction<unknown, string[], 'readwrite'>, seen: Map<string, unknown>): Tx {
   return {
     async get<T>(store: StateStore, key: string) {
       if (!seen.has(id(store, key))) seen.set(id(store, key), await tx.objectStore(store).get(key));
@@ -132,15 +140,18 @@ function cachedTx(tx: IDBPTransaction<unknown, string[], 'readwrite'>): Tx {
   };
 }
 
-/** The same contract in memory: for browsers without a usable IndexedDB. Lost on reload. */
-export function memoryStore(): Store {
-  const state = new Map<string, unknown>();
-  const outbox = new Map<number, MetricEvent>();
+/**
+ * The same contract in memory: for browsers without a usable IndexedDB. Lost on reload. Starts
+ * from `state` and `queued` when IndexedDB fails mid-session.
+ */
+export function memoryStore(state = new Map<string, unknown>(), queued: Entry[] = []): Store {
+  const outbox = new Map<number, MetricEvent>(queued);
   let nextKey = 1;
+  for (const [key] of queued) nextKey = Math.max(nextKey, key + 1);
   const tx: Tx = {
-    get: async <T>(store: StateStore, key: string) => state.get(store + '\u0000' + key) as T | undefined,
-    put: (store, key, value) => void state.set(store + '\u0000' + key, value),
-    del: (store, key) => void state.delete(store + '\u0000' + key),
+    get: async <T>(store: StateStore, key: string) => state.get(id(store, key)) as T | undefined,
+    put: (store, key, value) => void state.set(id(store, key), value),
+    del: (store, key) => void state.delete(id(store, key)),
   };
   return {
     async apply(work, rules, maxQueued) {
@@ -158,6 +169,7 @@ export function memoryStore(): Store {
       keys.forEach((key) => outbox.delete(key));
     },
     lease: async () => true, // memory is this page's alone
+    state: () => state,
     close() {},
   };
 }

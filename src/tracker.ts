@@ -86,10 +86,11 @@ export function createTracker(options: TrackerOptions): Tracker {
 
   /** Applies work; on failure reopens IndexedDB once (a lost connection), then goes on in memory. */
   const applyWork = async (work: Work[]): Promise<Stored> => {
+    const failing = store;
     try {
-      return await store.apply(work, rules, maxQueuedEvents);
+      return await failing.apply(work, rules, maxQueuedEvents);
     } catch (err) {
-      store.close();
+      failing.close();
       if (!reopened) {
         reopened = true;
         try {
@@ -101,7 +102,9 @@ export function createTracker(options: TrackerOptions): Tracker {
       }
       // Quota, a closed or broken database: losing nothing queued matters more than persistence.
       report('storage_failed', 'IndexedDB failed: state and outbox continue in memory for this page', err);
-      store = memoryStore();
+      // With what this page knows: the same visitor and session, the calls and messages seen,
+      // the events not delivered yet. A fresh start would count them all again.
+      store = memoryStore(failing.state(), sender.pending());
       return store.apply(work, rules, maxQueuedEvents);
     }
   };

@@ -2,7 +2,7 @@
 // the outbox until a 2xx, and what failures are reported.
 import { IDBFactory } from 'fake-indexeddb';
 import { describe, expect, it, vi } from 'vitest';
-import { ENDPOINT, names, requested, startTracker, stubEndpoint, T0, visitor, rep, offered } from './helpers';
+import { ENDPOINT, names, requested, startTracker, stubEndpoint, T0, visitor, rep, offered, answered } from './helpers';
 
 const calls = (count: number, prefix = 'c') => Array.from({ length: count }, (_, i) => requested(`${prefix}${i}`));
 
@@ -283,6 +283,29 @@ describe('storage', () => {
     expect(names(endpoint.events())).toEqual(['inbound_chat_requested', 'inbound_call_requested', 'inbound_call_requested', 'inbound_call_requested']);
     expect(endpoint.events().map((e) => e.callId)).toEqual([undefined, 'c1', 'c2', 'c3']);
     expect(codes()).toEqual(['storage_failed']);
+  });
+
+  it('keeps the visitor, the session, the dedupe state and the undelivered events when IndexedDB fails', async () => {
+    const endpoint = stubEndpoint();
+    endpoint.answer(0); // the first send fails: its events stay in the IndexedDB outbox
+    const { tracker, codes } = startTracker();
+    tracker.track({ type: 'chat.message', from: 'visitor', messageId: 'm1' });
+    tracker.track(requested('c1'));
+    await tracker.flush();
+    vi.spyOn(IDBObjectStore.prototype, 'add').mockImplementation(() => {
+      throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+    });
+    tracker.track({ type: 'chat.message', from: 'visitor', messageId: 'm1' }); // the history re-rendered
+    tracker.track(answered('c1', 'r1'));
+    await tracker.endSession();
+    window.dispatchEvent(new Event('online')); // no waiting out the backoff
+    await endpoint.requested(2);
+    await tracker.flush();
+    const events = endpoint.events();
+    expect(names(events)).toEqual(['inbound_chat_requested', 'inbound_call_requested', 'inbound_call_answered', 'inbound_chat_missed']);
+    expect(new Set(events.map((e) => e.visitorId)).size).toBe(1);
+    expect(new Set(events.map((e) => e.sessionId)).size).toBe(1);
+    expect(codes()).toEqual(['delivery_failed', 'storage_failed']);
   });
 });
 
