@@ -1,4 +1,5 @@
 // Options → a frozen Config with defaults. The one place in the SDK that throws.
+import { MAX_TIMER_MS } from './env';
 import { TrackerConfigError, type TrackerError } from './errors';
 
 export interface TrackerOptions {
@@ -41,8 +42,6 @@ export interface Config {
 }
 
 const LOCAL_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
-// setTimeout's own ceiling: longer delays fire at once.
-const MAX_TIMER_MS = 2_147_483_647;
 /** Whole-number options: default, lowest, highest. */
 const NUMBERS: [keyof TrackerOptions, number, number, number][] = [
   ['batchSize', 20, 1, 500],

@@ -10,9 +10,12 @@ export const currentHref = (): string =>
 
 export type Timer = ReturnType<typeof setTimeout>;
 
-/** setTimeout that never keeps a Node process (SSR, scripts) alive on our account. */
+/** setTimeout's own ceiling: longer delays would fire at once. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+/** setTimeout, capped at MAX_TIMER_MS, that never keeps a Node process (SSR, scripts) alive. */
 export function later(fn: () => unknown, ms: number): Timer {
-  const timer = setTimeout(fn, ms);
+  const timer = setTimeout(fn, Math.min(ms, MAX_TIMER_MS));
   (timer as { unref?: () => void }).unref?.();
   return timer;
 }

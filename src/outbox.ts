@@ -84,6 +84,8 @@ export function createSender(
   let running: Promise<void> | undefined;
   /** The pass under way sends full batches only (see added()). */
   let fullOnly = false;
+  /** A partial batch was asked for while a pass for full ones ran. */
+  let again = false;
   let stopped = false;
 
   const forget = (keys: number[]) => {
@@ -171,12 +173,26 @@ export function createSender(
       intervalTimer = undefined;
     }
     if (backoffTimer || stopped) return Promise.resolve();
-    // A pass under way for full batches now sends the partial one too.
-    fullOnly = running ? fullOnly && full : full;
-    running ??= withLock(lockName, wait, pass, (take) => store().lease(owner, take ? Date.now() + LEASE_MS : 0))
+    if (running) {
+      // A pass under way for full batches now sends the partial one too; if it is already
+      // past that point, one more pass runs after it.
+      if (!full && fullOnly) {
+        fullOnly = false;
+        again = true;
+      }
+      return running;
+    }
+    fullOnly = full;
+    running = withLock(lockName, wait, pass, (take) => store().lease(owner, take ? Date.now() + LEASE_MS : 0))
       .then((ran) => void (ran || schedule()))
       .catch((err) => report('storage_failed', 'reading the outbox failed', err))
-      .finally(() => { running = undefined; });
+      .finally(() => {
+        running = undefined;
+        if (again) {
+          again = false;
+          void send();
+        }
+      });
     return running;
   };
 

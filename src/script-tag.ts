@@ -26,10 +26,19 @@ if (!host.EngageTracker) {
   /** Calls made before init: replayed once it runs. */
   const beforeInit: Queued[] = [];
 
+  /** Reports like the tracker does: a throwing onError must not reach the page either. */
+  const reject = (message: string) => {
+    try {
+      onError?.(new TrackerError('invalid_event', message));
+    } catch {
+      /* the page's own handler failed */
+    }
+  };
+
   const call = ([args, at]: Queued): unknown => {
     const [command, arg] = Array.from(args) as [Command, unknown];
     if (command === 'init') {
-      if (tracker) return onError?.(new TrackerError('invalid_event', 'engage("init") was called again; the second call is ignored'));
+      if (tracker) return reject('engage("init") was called again; the second call is ignored');
       try {
         tracker = createTracker(arg as TrackerOptions);
         onError = (arg as TrackerOptions).onError;
@@ -46,10 +55,14 @@ if (!host.EngageTracker) {
       return tracker.track(at !== undefined && event && typeof event === 'object' && event.at == null ? { ...event, at } : event);
     }
     if (command === 'flush' || command === 'endSession' || command === 'shutdown') return tracker[command]();
-    onError?.(new TrackerError('invalid_event', `engage(${JSON.stringify(String(command))}) is not a command; use init, track, flush, endSession or shutdown`));
+    reject(`engage(${JSON.stringify(String(command))}) is not a command; use init, track, flush, endSession or shutdown`);
   };
 
-  const queued = Array.from(host.engage?.q ?? [], (q) => (typeof q[0] === 'string' ? [q] : q) as Queued);
+  // The snippet queues [arguments, time]; a stub of your own, the bare arguments (maybe none).
+  const queued = Array.from(host.engage?.q ?? [], (q): Queued => {
+    const entry = (q ?? []) as ArrayLike<unknown>;
+    return typeof entry[0] === 'object' && entry[0] !== null ? (entry as Queued) : [entry];
+  });
   const engage: EngageGlobal = (...args) => call([args]);
   host.engage = engage;
   host.EngageTracker = Object.freeze({ createTracker, TrackerError, TrackerConfigError });

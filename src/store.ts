@@ -33,8 +33,8 @@ export interface Store {
    * it is free, expired or already ours (true), or gives it up (`until` 0).
    */
   lease(owner: string, until: number): Promise<boolean>;
-  /** The state as this page last saw it committed, by `store + '\0' + key`: to go on in memory. */
-  state(): Map<string, unknown>;
+  /** False in memory: its keys mean nothing to another page. */
+  readonly durable: boolean;
   close(): void;
 }
 
@@ -47,7 +47,11 @@ const STATE_STORES: StateStore[] = ['kv', 'calls', 'msgs', 'applied'];
 const OUTBOX = 'outbox';
 const quietly = (p: Promise<unknown>) => p.catch(() => {}); // failures surface through tx.done
 
-export async function openIndexedDb(name: string): Promise<Store> {
+/**
+ * `mirror` receives every state record this page reads or writes, as committed, by
+ * `store + '\0' + key`: what memoryStore() goes on from if IndexedDB fails.
+ */
+export async function openIndexedDb(name: string, mirror: Map<string, unknown>): Promise<Store> {
   const db: IDBPDatabase = await openDB(name, 1, {
     upgrade(up) {
       for (const s of STATE_STORES) up.createObjectStore(s);
@@ -58,9 +62,6 @@ export async function openIndexedDb(name: string): Promise<Store> {
       db.close();
     },
   });
-
-  /** Every state record this page read or wrote, as committed. */
-  const mirror = new Map<string, unknown>();
 
   return {
     async apply(work, rules, maxQueued) {
@@ -115,7 +116,7 @@ export async function openIndexedDb(name: string): Promise<Store> {
       await tx.done;
       return free;
     },
-    state: () => mirror,
+    durable: true,
     close: () => db.close(),
   };
 }
@@ -146,8 +147,8 @@ function cachedTx(tx: IDBPTransaction<unknown, string[], 'readwrite'>, seen: Map
  */
 export function memoryStore(state = new Map<string, unknown>(), queued: Entry[] = []): Store {
   const outbox = new Map<number, MetricEvent>(queued);
-  let nextKey = 1;
-  for (const [key] of queued) nextKey = Math.max(nextKey, key + 1);
+  // Negative: never the key of an IndexedDB event still in flight, or delivered by another tab.
+  let nextKey = -1;
   const tx: Tx = {
     get: async <T>(store: StateStore, key: string) => state.get(id(store, key)) as T | undefined,
     put: (store, key, value) => void state.set(id(store, key), value),
@@ -156,7 +157,7 @@ export function memoryStore(state = new Map<string, unknown>(), queued: Entry[] 
   return {
     async apply(work, rules, maxQueued) {
       const applied = await apply(tx, work, rules);
-      const added = applied.metrics.map((event): Entry => [nextKey++, event]);
+      const added = applied.metrics.map((event): Entry => [nextKey--, event]);
       for (const [key, event] of added) outbox.set(key, event);
       const dropped = Math.max(0, outbox.size - maxQueued);
       [...outbox.keys()].slice(0, dropped).forEach((key) => outbox.delete(key));
@@ -169,7 +170,7 @@ export function memoryStore(state = new Map<string, unknown>(), queued: Entry[] 
       keys.forEach((key) => outbox.delete(key));
     },
     lease: async () => true, // memory is this page's alone
-    state: () => state,
+    durable: false,
     close() {},
   };
 }

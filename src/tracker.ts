@@ -70,12 +70,14 @@ export function createTracker(options: TrackerOptions): Tracker {
   const rules = { orgId, sessionTimeoutMs: config.sessionTimeoutMs, newId: randomId, pageOf };
 
   const dbName = 'engage-tracker:' + orgId;
+  /** State this page saw committed, across reopened connections (see openIndexedDb). */
+  const mirror = new Map<string, unknown>();
   let store: Store = memoryStore();
   let reopened = false;
   const open = (): Promise<Store> => {
     let timer: Timer | undefined;
     return Promise.race([
-      openIndexedDb(dbName),
+      openIndexedDb(dbName, mirror),
       new Promise<never>((_, reject) => (timer = later(() => reject(new Error('IndexedDB open blocked')), OPEN_TIMEOUT_MS))),
     ]).finally(() => clearTimeout(timer));
   };
@@ -104,7 +106,7 @@ export function createTracker(options: TrackerOptions): Tracker {
       report('storage_failed', 'IndexedDB failed: state and outbox continue in memory for this page', err);
       // With what this page knows: the same visitor and session, the calls and messages seen,
       // the events not delivered yet. A fresh start would count them all again.
-      store = memoryStore(failing.state(), sender.pending());
+      store = memoryStore(mirror, sender.pending());
       return store.apply(work, rules, maxQueuedEvents);
     }
   };
@@ -119,7 +121,7 @@ export function createTracker(options: TrackerOptions): Tracker {
     // Read only now, not in createTracker(): a page's first localStorage access blocks it for
     // milliseconds. What an earlier page could not commit goes first, in its own session.
     const stashed = takeStash(orgId);
-    sender.restore(stashed.unconfirmed);
+    if (store.durable) sender.restore(stashed.unconfirmed); // outbox keys: IndexedDB's only
     queue.unshift(...stashed.work);
   }).catch(reportInternal);
   let expiryTimer: Timer | undefined;
@@ -148,6 +150,8 @@ export function createTracker(options: TrackerOptions): Tracker {
     expiresAt = applied.expiresAt ?? 0;
     if (applied.expiresAt && !stopped) {
       // Another tab may keep the session alive meanwhile: the check re-reads before ending it.
+      // (A session ending weeks ahead, from an `at` in the future, is checked again after the
+      // longest delay later() takes.)
       expiryTimer = later(guard(() => enqueue({ kind: 'check', at: Date.now() })), Math.max(0, applied.expiresAt - Date.now()) + 1);
     }
   };
@@ -170,7 +174,7 @@ export function createTracker(options: TrackerOptions): Tracker {
       // Synchronous, most precious first: the page may be gone before any promise settles.
       saveStash(orgId, [...draining, ...queue].filter((w) => w.tab), []);
       sender.hidden();
-      saveStash(orgId, [], sender.unconfirmed());
+      if (store.durable) saveStash(orgId, [], sender.unconfirmed());
       return drainAndSend();
     }),
     online: guard(sender.online),

@@ -309,6 +309,28 @@ describe('storage', () => {
   });
 });
 
+describe('IndexedDB failing twice', () => {
+  it('remembers what the first connection saw after a reopen, when the second one fails too', async () => {
+    const endpoint = stubEndpoint();
+    const { tracker, codes } = startTracker();
+    tracker.track(requested('c1'));
+    await tracker.flush();
+    const add = vi.spyOn(IDBObjectStore.prototype, 'add');
+    add.mockImplementationOnce(() => {
+      throw new DOMException('The connection was lost.', 'UnknownError'); // once: the reopen works
+    });
+    tracker.track(visitor());
+    await tracker.flush();
+    add.mockImplementation(() => {
+      throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+    });
+    tracker.track(answered('c1', 'r1'));
+    await tracker.flush();
+    expect(names(endpoint.events())).toEqual(['inbound_call_requested', 'inbound_chat_requested', 'inbound_call_answered']);
+    expect(codes()).toEqual(['storage_failed']);
+  });
+});
+
 describe('cheap by design', () => {
   it('does no I/O inside track()', async () => {
     const endpoint = stubEndpoint();

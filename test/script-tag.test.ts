@@ -1,6 +1,6 @@
 // The script-tag bundle (SPEC section 8, issue 5): the snippet's queue replayed in order with
 // init first, the live engage() function, the CustomEvent and postMessage hooks.
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ENDPOINT, names, stubEndpoint } from './helpers';
 import type { TrackerError } from '../src/index';
 
@@ -25,9 +25,13 @@ async function loadBundle() {
 const errors: TrackerError[] = [];
 const init = (extra: object = {}) => ['init', { orgId: 'org_1', endpoint: ENDPOINT, onError: (e: TrackerError) => errors.push(e), ...extra }] as const;
 
-beforeEach(async () => {
-  // Whatever a previous test started is shut down, then the globals are gone.
+afterEach(async () => {
+  // Shut down while the test's endpoint is still in place: the last flush goes there.
   await (host.engage as Engage | undefined)?.('shutdown');
+});
+
+beforeEach(async () => {
+  // The globals of a previous test are gone.
   delete host.engage;
   delete host.EngageTracker;
   errors.length = 0;
@@ -113,12 +117,13 @@ describe('the engage() queue', () => {
       queue.push(arguments);
     }, { q: queue });
     host.engage('track', { type: 'chat.message', from: 'visitor' });
+    host.engage(); // no command at all: reported once there is an onError, never thrown
     host.engage(...init());
-    queue.push(['track', { type: 'call.requested', callId: 'c1' }]);
+    queue.push(['track', { type: 'call.requested', callId: 'c1' }], null);
     const engage = await loadBundle();
     await engage('flush');
     expect(names(endpoint.events())).toEqual(['inbound_chat_requested', 'inbound_call_requested']);
-    expect(errors).toEqual([]);
+    expect(errors.map((e) => e.code)).toEqual(['invalid_event', 'invalid_event']);
   });
 
   it('reports an unknown command', async () => {

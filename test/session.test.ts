@@ -167,3 +167,17 @@ describe('two tabs on one IndexedDB', () => {
     expect([accept.sessionId, accept.visitorId]).toEqual([attempt.sessionId, attempt.visitorId]);
   });
 });
+
+describe('an `at` far in the future', () => {
+  it('sets no timer beyond what setTimeout takes: no check loop', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const endpoint = stubEndpoint();
+    const { tracker } = startTracker();
+    tracker.track({ ...visitor(), at: Date.now() + 40 * 24 * 60 * MINUTE });
+    await tracker.flush();
+    const transaction = vi.spyOn(IDBDatabase.prototype, 'transaction');
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(transaction.mock.calls.filter(([stores]) => [stores].flat().includes('calls'))).toHaveLength(0);
+    expect(names(endpoint.events())).toEqual(['inbound_chat_requested']);
+  });
+});

@@ -229,3 +229,24 @@ it('keeps keepalive bodies in flight under 64 KiB across both hide events', asyn
   expect(keepalive.length).toBeGreaterThan(0);
   expect(keepalive.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(64_000);
 });
+
+it('without IndexedDB, the next page sends its own events although the last one hid with events unconfirmed', async () => {
+  vi.stubGlobal('indexedDB', undefined);
+  const posted: { keepalive: boolean; callIds: string[] }[] = [];
+  vi.stubGlobal('fetch', (_url: string, init: RequestInit) => {
+    posted.push({ keepalive: !!init.keepalive, callIds: JSON.parse(String(init.body)).events.map((e: { callId: string }) => e.callId) });
+    // The page is gone before the keepalive answer.
+    return init.keepalive ? new Promise<Response>(() => {}) : Promise.resolve(new Response(null, { status: 200 }));
+  });
+  const first = startTracker({ flushIntervalMs: 3_600_000 });
+  await first.tracker.flush(); // the start's own send is done
+  first.tracker.track(requested('c1'));
+  await first.tracker.endSession(); // stored in memory, not sent yet
+  hide();
+  await first.tracker.shutdown();
+  expect(posted).toEqual([{ keepalive: true, callIds: ['c1', 'c1'] }]); // requested, then missed at the session's end
+  const next = startTracker({ flushIntervalMs: 3_600_000 });
+  next.tracker.track(requested('c9'));
+  await next.tracker.flush();
+  expect(posted.filter((p) => !p.keepalive).flatMap((p) => p.callIds)).toContain('c9');
+});
