@@ -138,6 +138,23 @@ describe('when batches go', () => {
     expect(endpoint.bodies.map((b) => b.events.length)).toEqual([2, 1]);
   });
 
+  it('sends a partial batch whose interval passed just as a pass for full batches ended', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const endpoint = stubEndpoint();
+    const { tracker } = startTracker({ batchSize: 2, flushIntervalMs: 1_000 });
+    await tracker.flush();
+    const put = IDBObjectStore.prototype.put;
+    vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(function (this: IDBObjectStore, value: unknown, key?: IDBValidKey) {
+      // The sending lease given up after the full batch went (no Web Locks here): the interval
+      // fires at that very moment, while that pass still counts as running.
+      if (key === 'lease' && (value as { until: number }).until === 0 && endpoint.requests.length === 1) vi.advanceTimersByTime(1_000);
+      return put.call(this, value, key);
+    });
+    calls(3).forEach(tracker.track);
+    await endpoint.requested(2);
+    expect(endpoint.bodies.map((b) => b.events.length)).toEqual([2, 1]);
+  });
+
   it('sends when the browser comes back online, without waiting out the backoff', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     const endpoint = stubEndpoint();
