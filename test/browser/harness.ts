@@ -339,8 +339,11 @@ export interface AppOptions {
   /** Sent as the x-tab header, so the collector knows which tab sent a batch. */
   tab?: string;
   debug?: boolean;
-  page?: 'long';
+  page?: AppPage;
 }
+
+/** A page() option for app.js: long page names, /blog/* grouped, or one that throws. */
+export type AppPage = 'long' | 'group' | 'throw';
 
 /** URL of pages/app.html, which loads the bundle and starts a tracker from its query string. */
 export function appUrl(server: StaticServer, o: AppOptions): string {
@@ -354,19 +357,35 @@ export function appUrl(server: StaticServer, o: AppOptions): string {
   return `${server.origin}/pages/app.html?${q}`;
 }
 
+/** URL of pages/app.html starting a tracker from any options (as JSON), with no short-hands. */
+export function appUrlWith(server: StaticServer, options: object, page?: AppPage): string {
+  const q = new URLSearchParams({ o: JSON.stringify(options) });
+  if (page) q.set('page', page);
+  return `${server.origin}/pages/app.html?${q}`;
+}
+
 /** What pages/app.js puts on window. */
 export interface AppWindow {
   tracker: { track(e: object): void; flush(): Promise<void>; endSession(): Promise<void>; shutdown(): Promise<void> };
-  trackerErrors: { code: string; message: string }[];
+  trackerErrors: { code: string; message: string; name: string; isTrackerError: boolean }[];
+  /** Uncaught errors and unhandled rejections on the page. */
+  pageErrors: string[];
 }
 
-/** Opens app.html and waits for its tracker. */
-export async function openApp(context: BrowserContext, server: StaticServer, o: AppOptions): Promise<Page> {
+/** Opens `url` (an app.html URL) and waits for its tracker. */
+async function openAppAt(context: BrowserContext, url: string): Promise<Page> {
   const page = await context.newPage();
-  await page.goto(appUrl(server, o));
+  await page.goto(url);
   await page.waitForFunction(() => 'tracker' in window);
   return page;
 }
+
+/** Opens app.html and waits for its tracker. */
+export const openApp = (context: BrowserContext, server: StaticServer, o: AppOptions): Promise<Page> => openAppAt(context, appUrl(server, o));
+
+/** Opens app.html with any tracker options and waits for its tracker. */
+export const openAppWith = (context: BrowserContext, server: StaticServer, options: object, page?: AppPage): Promise<Page> =>
+  openAppAt(context, appUrlWith(server, options, page));
 
 /** The tracker's error codes on this page. */
 export const errorCodes = (page: Page): Promise<string[]> =>

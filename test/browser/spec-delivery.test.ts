@@ -2,32 +2,21 @@
 // Scenarios written from SPEC.md alone: delivery, batches, flush/shutdown, storage trouble (real Chromium).
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { browserSuite, type Received } from './harness';
+import { appUrlWith, browserSuite, openAppWith, type AppPage, type AppWindow, type Received } from './harness';
 
 const s = browserSuite();
 const T = 30_000;
 
-interface Win {
-  tracker: { track(e: object): void; flush(): Promise<void>; endSession(): Promise<void>; shutdown(): Promise<void> };
-  trackerErrors: { code: string; message: string; name: string; isTrackerError: boolean }[];
-  pageErrors: string[];
-}
-const appUrl = (origin: string, o: object, extra = '') => `${origin}/pages/spec-app.html?o=${encodeURIComponent(JSON.stringify(o))}${extra}`;
-async function open(o: object, extra = ''): Promise<Page> {
-  const page = await s.context.newPage();
-  await page.goto(appUrl(s.web.origin, { endpoint: s.c.endpoint, flushIntervalMs: 60_000, ...o }, extra));
-  await page.waitForFunction(() => 'tracker' in window);
-  return page;
-}
+const open = (o: object, page?: AppPage): Promise<Page> => openAppWith(s.context, s.web, { endpoint: s.c.endpoint, flushIntervalMs: 60_000, ...o }, page);
 const calls = (p: Page, prefix: string, n: number) =>
   p.evaluate(
     ({ prefix, n }) => {
-      for (let i = 0; i < n; i++) (window as unknown as Win).tracker.track({ type: 'call.requested', callId: `${prefix}-${i}` });
+      for (let i = 0; i < n; i++) (window as unknown as AppWindow).tracker.track({ type: 'call.requested', callId: `${prefix}-${i}` });
     },
     { prefix, n },
   );
-const flush = (p: Page) => p.evaluate(() => (window as unknown as Win).tracker.flush());
-const errors = (p: Page) => p.evaluate(() => (window as unknown as Win).trackerErrors);
+const flush = (p: Page) => p.evaluate(() => (window as unknown as AppWindow).tracker.flush());
+const errors = (p: Page) => p.evaluate(() => (window as unknown as AppWindow).trackerErrors);
 const codes = async (p: Page) => (await errors(p)).map((e) => e.code);
 const got = () => [...s.c.unique().values()];
 const ids = (pred: (e: Received) => boolean = () => true) => got().filter(pred).map((e) => e.callId);
@@ -111,11 +100,11 @@ describe('spec: delivery', () => {
   it('spec-delivery-4: shutdown() flushes, then detaches every listener and timer', async () => {
     const p = await open({ orgId: 'rv_shutdown', flushIntervalMs: 200, allowedOrigins: [s.web.origin] });
     await calls(p, 's', 3);
-    await p.evaluate(() => (window as unknown as Win).tracker.shutdown());
+    await p.evaluate(() => (window as unknown as AppWindow).tracker.shutdown());
     expect(ids()).toEqual(range('s', 0, 3)); // delivered by the time shutdown() resolved
     const posts = s.c.requests.length;
     await p.evaluate(() => {
-      const w = window as unknown as Win;
+      const w = window as unknown as AppWindow;
       w.tracker.track({ type: 'call.requested', callId: 'after-1' });
       document.dispatchEvent(new CustomEvent('engage:event', { detail: { type: 'call.requested', callId: 'after-2' } }));
       postMessage({ engage: { type: 'call.requested', callId: 'after-3' } }, '*');
@@ -125,7 +114,7 @@ describe('spec: delivery', () => {
     await sleep(1_000);
     expect(s.c.requests.length).toBe(posts);
     expect(await codes(p)).toEqual([]);
-    expect(await p.evaluate(() => (window as unknown as Win).pageErrors)).toEqual([]);
+    expect(await p.evaluate(() => (window as unknown as AppWindow).pageErrors)).toEqual([]);
   }, T);
 
   it('spec-delivery-5: maxQueuedEvents: past the cap the oldest are dropped and reported (queue_overflow)', async () => {
@@ -177,7 +166,7 @@ describe('spec: delivery', () => {
   it('spec-storage-1: IndexedDB blocked (an upgrade by another page holds the database): storage_unavailable once, tracking and delivery go on', async () => {
     const org = 'rv_blocked';
     const holder = await s.context.newPage();
-    await holder.goto(`${s.web.origin}/pages/spec-app.html?o=${encodeURIComponent(JSON.stringify({ orgId: 'rv_other', endpoint: s.c.endpoint }))}`);
+    await holder.goto(appUrlWith(s.web, { orgId: 'rv_other', endpoint: s.c.endpoint }));
     await holder.evaluate(
       (name) =>
         new Promise<void>((ok) => {
@@ -199,7 +188,7 @@ describe('spec: delivery', () => {
     );
     const p = await open({ orgId: org });
     await calls(p, 'blk', 4);
-    await p.evaluate(() => (window as unknown as Win).tracker.track({ type: 'call.answered', callId: 'blk-0', repId: 'r1' }));
+    await p.evaluate(() => (window as unknown as AppWindow).tracker.track({ type: 'call.answered', callId: 'blk-0', repId: 'r1' }));
     const t0 = Date.now();
     await flush(p);
     await s.c.uniqueEvents(5, 'events with a blocked IndexedDB', 10_000);
@@ -215,7 +204,7 @@ describe('spec: delivery', () => {
     const org = 'rv_versionchange';
     const a = await open({ orgId: org });
     await a.evaluate(() => {
-      const t = (window as unknown as Win).tracker;
+      const t = (window as unknown as AppWindow).tracker;
       t.track({ type: 'call.requested', callId: 'vc1' });
       t.track({ type: 'chat.message', from: 'visitor', messageId: 'm1' });
     });
@@ -234,7 +223,7 @@ describe('spec: delivery', () => {
       `engage-tracker:${org}`,
     );
     await a.evaluate(() => {
-      const t = (window as unknown as Win).tracker;
+      const t = (window as unknown as AppWindow).tracker;
       t.track({ type: 'call.answered', callId: 'vc1', repId: 'r1' });
       t.track({ type: 'chat.message', from: 'visitor', messageId: 'm1' }); // re-rendered: not news
       t.track({ type: 'chat.message', from: 'rep', repId: 'r2', messageId: 'm2' });
@@ -288,14 +277,14 @@ describe('spec: delivery edges', () => {
   }, T);
 
   it('spec-page-3: a throwing page() option is reported as internal, the path is used, nothing thrown', async () => {
-    const p = await open({ orgId: 'rv_pagethrow' }, '&group=throw');
+    const p = await open({ orgId: 'rv_pagethrow' }, 'throw');
     await calls(p, 'pt', 2);
     await flush(p);
     await s.c.uniqueEvents(2, 'events', 5_000);
-    expect(got().map((e) => e.page)).toEqual(['/pages/spec-app.html', '/pages/spec-app.html']);
+    expect(got().map((e) => e.page)).toEqual(['/pages/app.html', '/pages/app.html']);
     const c = await codes(p);
     expect(c.length).toBeGreaterThanOrEqual(1);
     expect(new Set(c)).toEqual(new Set(['internal']));
-    expect(await p.evaluate(() => (window as unknown as Win).pageErrors)).toEqual([]);
+    expect(await p.evaluate(() => (window as unknown as AppWindow).pageErrors)).toEqual([]);
   }, T);
 });

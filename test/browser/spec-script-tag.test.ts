@@ -17,6 +17,12 @@ afterAll(async () => {
 
 const got = () => [...s.c.unique().values()];
 const html = (script: string, body = '') => `<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,"><script src="${script}"></script></head><body>${body}</body></html>`;
+/** Serves a page at `${base}/index.html` running `${base}/loader.js`, and the bundle beside them. */
+const serveLoaderPage = (base: string, loader: string, hold?: Promise<void>) => {
+  s.web.route(`${base}/index.html`, { body: html(`${base}/loader.js`), type: 'text/html; charset=utf-8' });
+  s.web.route(`${base}/loader.js`, { body: loader, type: 'text/javascript' });
+  s.web.route(`${base}/engage-tracker.min.js`, { body: dist().get('engage-tracker.min.js') as Buffer, type: 'text/javascript', hold });
+};
 const pageErrorsOf = (page: Page) => {
   const list: string[] = [];
   page.on('pageerror', (e) => void list.push(String(e)));
@@ -37,9 +43,7 @@ describe('spec: script tag', () => {
     ].join('\n');
     let release = () => {};
     const hold = new Promise<void>((ok) => (release = ok));
-    s.web.route(`${base}/index.html`, { body: html(`${base}/loader.js`), type: 'text/html; charset=utf-8' });
-    s.web.route(`${base}/loader.js`, { body: loader, type: 'text/javascript' });
-    s.web.route(`${base}/engage-tracker.min.js`, { body: dist().get('engage-tracker.min.js') as Buffer, type: 'text/javascript', hold });
+    serveLoaderPage(base, loader, hold);
     const page = await s.context.newPage();
     const errs = pageErrorsOf(page);
     await page.goto(`${s.web.origin}${base}/index.html`, { waitUntil: 'domcontentloaded' });
@@ -100,9 +104,7 @@ describe('spec: script tag', () => {
       `engage('flush');`,
       `var sc = document.createElement('script'); sc.async = true; sc.src = '${base}/engage-tracker.min.js'; document.head.appendChild(sc);`,
     ].join('\n');
-    s.web.route(`${base}/index.html`, { body: html(`${base}/loader.js`), type: 'text/html; charset=utf-8' });
-    s.web.route(`${base}/loader.js`, { body: loader, type: 'text/javascript' });
-    s.web.route(`${base}/engage-tracker.min.js`, { body: dist().get('engage-tracker.min.js') as Buffer, type: 'text/javascript' });
+    serveLoaderPage(base, loader);
     const page = await s.context.newPage();
     const errs = pageErrorsOf(page);
     await page.goto(`${s.web.origin}${base}/index.html`);
@@ -195,9 +197,7 @@ describe('spec: script tag init errors', () => {
         `engage('track', { type: 'chat.message', from: 'visitor' });`,
         `engage('flush');`,
       ].join('\n');
-      s.web.route(`${base}/index.html`, { body: html(`${base}/loader.js`), type: 'text/html; charset=utf-8' });
-      s.web.route(`${base}/loader.js`, { body: loader, type: 'text/javascript' });
-      s.web.route(`${base}/engage-tracker.min.js`, { body: dist().get('engage-tracker.min.js') as Buffer, type: 'text/javascript' });
+      serveLoaderPage(base, loader);
       const page = await s.context.newPage();
       const errs = pageErrorsOf(page);
       await page.goto(`${s.web.origin}${base}/index.html`);

@@ -2,35 +2,24 @@
 // Scenarios written from SPEC.md alone: tabs, sessions, pages, reloads (real Chromium).
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { browserSuite, startStatic, type Received, type StaticServer } from './harness';
+import { appUrlWith, browserSuite, openAppWith, startStatic, type AppPage, type AppWindow, type Received, type StaticServer } from './harness';
 
 const s = browserSuite();
 const T = 30_000;
 
-interface Win {
-  tracker: { track(e: object): void; flush(): Promise<void>; endSession(): Promise<void>; shutdown(): Promise<void> };
-  trackerErrors: { code: string; message: string }[];
-  pageErrors: string[];
-}
-const appUrl = (origin: string, o: object, extra = '') => `${origin}/pages/spec-app.html?o=${encodeURIComponent(JSON.stringify(o))}${extra}`;
-async function open(o: object, extra = ''): Promise<Page> {
-  const page = await s.context.newPage();
-  await page.goto(appUrl(s.web.origin, { endpoint: s.c.endpoint, flushIntervalMs: 60_000, ...o }, extra));
-  await page.waitForFunction(() => 'tracker' in window);
-  return page;
-}
+const open = (o: object, page?: AppPage): Promise<Page> => openAppWith(s.context, s.web, { endpoint: s.c.endpoint, flushIntervalMs: 60_000, ...o }, page);
 const track = (p: Page, ...events: object[]) =>
   p.evaluate((evs) => {
-    for (const e of evs) (window as unknown as Win).tracker.track(e);
+    for (const e of evs) (window as unknown as AppWindow).tracker.track(e);
     return Date.now();
   }, events);
-const flush = (p: Page) => p.evaluate(() => (window as unknown as Win).tracker.flush());
-const codes = (p: Page) => p.evaluate(() => (window as unknown as Win).trackerErrors.map((e) => e.code));
-const pageErrors = (p: Page) => p.evaluate(() => (window as unknown as Win).pageErrors);
+const flush = (p: Page) => p.evaluate(() => (window as unknown as AppWindow).tracker.flush());
+const codes = (p: Page) => p.evaluate(() => (window as unknown as AppWindow).trackerErrors.map((e) => e.code));
+const pageErrors = (p: Page) => p.evaluate(() => (window as unknown as AppWindow).pageErrors);
 const got = () => [...s.c.unique().values()];
 const named = (m: string) => got().filter((e) => e.metric === m);
 const brief = (e: Received) => ({ metric: e.metric, repId: e.repId, page: e.page, callId: e.callId, reason: e.reason });
-const PAGE = '/pages/spec-app.html';
+const PAGE = '/pages/app.html';
 
 describe('spec: tabs and sessions', () => {
   it('spec-tabs-1: a call requested in tab A and answered in tab B counts once each; later outcomes change nothing', async () => {
@@ -80,7 +69,7 @@ describe('spec: tabs and sessions', () => {
     ]);
     expect(first.map((e) => (e as unknown as { conversationId?: string }).conversationId)).toEqual(['conv1', 'conv1']);
     // An answered inbound chat misses nothing when the session ends.
-    await b.evaluate(() => (window as unknown as Win).tracker.endSession());
+    await b.evaluate(() => (window as unknown as AppWindow).tracker.endSession());
     await track(b, { type: 'chat.message', from: 'rep', repId: 'r5', messageId: 'm5' });
     await flush(b);
     await track(a, { type: 'chat.message', from: 'visitor', messageId: 'v6' });
@@ -143,7 +132,7 @@ describe('spec: tabs and sessions', () => {
     await flush(p);
     const endAt = await p.evaluate(async () => {
       const t = Date.now();
-      await (window as unknown as Win).tracker.endSession();
+      await (window as unknown as AppWindow).tracker.endSession();
       return t;
     });
     await flush(p);
@@ -172,7 +161,7 @@ describe('spec: tabs and sessions', () => {
 
   it('spec-page-1: page is the path after history.pushState (no query, no hash), page() grouping applies, missed carries the request page', async () => {
     const org = 'rv_page';
-    const p = await open({ orgId: org }, '&group=1');
+    const p = await open({ orgId: org }, 'group');
     await p.evaluate(() => history.pushState({}, '', '/pages/blog/post-1?email=a%40b.c#frag'));
     await track(p, { type: 'call.requested', callId: 'p1' });
     await p.evaluate(() => history.pushState({}, '', '/pages/checkout?token=secret#x'));
@@ -194,7 +183,7 @@ describe('spec: tabs and sessions', () => {
     const org = 'rv_iframe_page';
     const widgets: StaticServer = await startStatic();
     try {
-      const inner = appUrl(widgets.origin, { orgId: org, endpoint: s.c.endpoint, flushIntervalMs: 60_000 });
+      const inner = appUrlWith(widgets, { orgId: org, endpoint: s.c.endpoint, flushIntervalMs: 60_000 });
       s.web.route('/shop/pricing', { body: `<!doctype html><meta charset="utf-8"><title>host</title><iframe src="${inner}"></iframe>`, type: 'text/html; charset=utf-8' });
       const host = await s.context.newPage();
       await host.goto(`${s.web.origin}/shop/pricing?ref=mail#a`);
@@ -203,7 +192,7 @@ describe('spec: tabs and sessions', () => {
       await frame!.waitForFunction(() => 'tracker' in window);
       const hostUrl = host.url();
       await frame!.evaluate((pageUrl) => {
-        const t = (window as unknown as Win).tracker;
+        const t = (window as unknown as AppWindow).tracker;
         t.track({ type: 'call.requested', callId: 'f1', pageUrl });
         t.track({ type: 'chat.message', from: 'visitor', pageUrl });
         return t.flush();
@@ -212,7 +201,7 @@ describe('spec: tabs and sessions', () => {
       expect(got().map((e) => e.page)).toEqual(['/shop/pricing', '/shop/pricing']);
       // Then the host navigates (SPA); the widget passes the new URL; the missed call keeps the request page.
       await frame!.evaluate((pageUrl) => {
-        const t = (window as unknown as Win).tracker;
+        const t = (window as unknown as AppWindow).tracker;
         t.track({ type: 'call.timeout', callId: 'f1', pageUrl });
         t.track({ type: 'chat.message', from: 'rep', repId: 'r1', pageUrl });
         return t.flush();
@@ -222,7 +211,7 @@ describe('spec: tabs and sessions', () => {
         { metric: 'inbound_call_missed', repId: undefined, page: '/shop/pricing', callId: 'f1', reason: 'timeout' },
         { metric: 'inbound_chat_answered', repId: 'r1', page: '/shop/checkout', callId: undefined, reason: undefined },
       ]);
-      expect(await frame!.evaluate(() => (window as unknown as Win).trackerErrors.map((e) => e.code))).toEqual([]);
+      expect(await frame!.evaluate(() => (window as unknown as AppWindow).trackerErrors.map((e) => e.code))).toEqual([]);
     } finally {
       await widgets.close();
     }
@@ -255,7 +244,7 @@ describe('spec: tabs and sessions', () => {
     const old = Date.now() - 10 * 60_000;
     await track(p, { type: 'call.requested', callId: 'a1', at: old }, { type: 'call.requested', callId: 'a2', at: new Date(old).toISOString() });
     const bad = await p.evaluate(() => {
-      const t = (window as unknown as Win).tracker;
+      const t = (window as unknown as AppWindow).tracker;
       const inputs: unknown[] = [null, 42, 'x', [], {}, { type: 'nope' }, { type: 'call.requested' }, { type: 'call.requested', callId: 5 }, { type: 'call.offered', callId: 'z' }, { type: 'chat.message', from: 'alien' }, { type: 'chat.message', from: 'rep' }, { type: 'chat.message', from: 'visitor', at: 'not a date' }, undefined];
       let thrown = 0;
       for (const i of inputs) {
@@ -341,7 +330,7 @@ describe('spec: session edges', () => {
             ({ at, callId, rep }) =>
               new Promise<void>((done) =>
                 setTimeout(() => {
-                  (window as unknown as Win).tracker.track({ type: 'call.answered', callId, repId: rep });
+                  (window as unknown as AppWindow).tracker.track({ type: 'call.answered', callId, repId: rep });
                   done();
                 }, at - Date.now()),
               ),

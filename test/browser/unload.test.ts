@@ -3,6 +3,7 @@
 // burst, a closed tab, more than the 64 KiB keepalive allowance, a batch in flight as the page
 // hides. Pages come from a loopback static server; batches go to a loopback collector that
 // counts every request and event id.
+import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import {
   browserSuite,
@@ -21,6 +22,19 @@ import {
 const s = browserSuite();
 const TIMEOUT = 30_000;
 
+/** In one task: track a requested call per id, then location.reload() before anything commits. */
+async function trackThenReload(page: Page, ids: string[]) {
+  const reloaded = page.waitForEvent('load');
+  await page
+    .evaluate((ids) => {
+      const { tracker } = window as unknown as AppWindow;
+      for (const callId of ids) tracker.track({ type: 'call.requested', callId });
+      location.reload();
+    }, ids)
+    .catch(navigating);
+  await reloaded;
+}
+
 describe('real Chromium: a page going away', () => {
   it('(a) keeps 50 of 50 events tracked right before an immediate reload, three times over', async () => {
     const { context, web, c } = s;
@@ -32,16 +46,7 @@ describe('real Chromium: a page going away', () => {
       // The previous page load's sends are answered and settled: only this round's reload is measured.
       await flush(page);
       const ids = callIds(`reload${round}`, 50);
-      const reloaded = page.waitForEvent('load');
-      // One task: 50 track() calls, then location.reload() before any transaction can commit.
-      await page
-        .evaluate((ids) => {
-          const { tracker } = window as unknown as AppWindow;
-          for (const callId of ids) tracker.track({ type: 'call.requested', callId });
-          location.reload();
-        }, ids)
-        .catch(navigating);
-      await reloaded;
+      await trackThenReload(page, ids);
       await page.waitForFunction(() => 'tracker' in window); // the reloaded page started its tracker
       await c.uniqueEvents(50, `reload round ${round} events`, 15_000, withPrefix(`reload${round}`));
     }
@@ -65,15 +70,7 @@ describe('real Chromium: a page going away', () => {
     const page = await openApp(context, web, { org, endpoint: c.endpoint });
     await flush(page);
     const ids = callIds('reload-defaults', 50);
-    const reloaded = page.waitForEvent('load');
-    await page
-      .evaluate((ids) => {
-        const { tracker } = window as unknown as AppWindow;
-        for (const callId of ids) tracker.track({ type: 'call.requested', callId });
-        location.reload();
-      }, ids)
-      .catch(navigating);
-    await reloaded;
+    await trackThenReload(page, ids);
     const started = c.now();
     // Full batches (20) send at once and may be cut off by the reload (a CORS preflight under
     // way): the hide sends them again with the rest, so no event waits for a later visit.

@@ -1,21 +1,25 @@
-// Starts window.tracker from the query string, as a site would on every page load; errors
-// are kept in window.trackerErrors for the test to read.
+// Starts window.tracker from the query string, as a site would on every page load: any options
+// as JSON in "o", or the short-hands below (see test/browser/harness.ts appUrl, appUrlWith).
+// Errors are kept in window.trackerErrors, uncaught page errors in window.pageErrors.
 (function () {
   var q = new URLSearchParams(location.search);
   var errors = (window.trackerErrors = []);
-  var options = {
-    orgId: q.get('org'),
-    endpoint: q.get('endpoint'),
-    onError: function (e) {
-      errors.push({ code: e.code, message: e.message });
-    },
+  var pageErrors = (window.pageErrors = []);
+  addEventListener('error', function (e) { pageErrors.push(String(e.message)); });
+  addEventListener('unhandledrejection', function (e) { pageErrors.push('unhandled: ' + String(e.reason)); });
+  var options = q.has('o') ? JSON.parse(q.get('o')) : { orgId: q.get('org'), endpoint: q.get('endpoint') };
+  options.onError = function (e) {
+    errors.push({ code: e.code, message: e.message, name: e.name, isTrackerError: e instanceof window.EngageTracker.TrackerError });
   };
   if (q.has('flush')) options.flushIntervalMs = Number(q.get('flush'));
   if (q.has('batch')) options.batchSize = Number(q.get('batch'));
   if (q.has('allowed')) options.allowedOrigins = q.get('allowed').split(',');
   if (q.has('tab')) options.headers = { 'x-tab': q.get('tab') };
   if (q.has('debug')) options.debug = true;
+  var page = q.get('page');
   // Long page names: bodies big enough to need more than one keepalive/beacon chunk.
-  if (q.get('page') === 'long') options.page = function (url) { return url.pathname + '/' + 'p'.repeat(900); };
+  if (page === 'long') options.page = function (url) { return url.pathname + '/' + 'p'.repeat(900); };
+  if (page === 'group') options.page = function (url) { return url.pathname.indexOf('/blog/') >= 0 ? '/blog/*' : url.pathname; };
+  if (page === 'throw') options.page = function () { throw new Error('page() broke'); };
   window.tracker = window.EngageTracker.createTracker(options);
 })();
