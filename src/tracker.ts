@@ -190,8 +190,7 @@ export function createTracker(options: TrackerOptions): Tracker {
       if (stopped) return void log('track() after shutdown() is ignored', event);
       const parsed = parseEvent(event, Date.now());
       if (typeof parsed === 'string') return report('invalid_event', parsed + ': event ignored');
-      // enqueue(), inlined: this runs for every event of a burst.
-      if (queue.push({ kind: 'event', at: parsed.at, event: parsed, href: parsed.pageUrl ?? currentHref(), tab, seq: ++seq }) === 1) queueMicrotask(drainNow);
+      enqueue({ kind: 'event', at: parsed.at, event: parsed, href: parsed.pageUrl ?? currentHref() });
     } catch (err) {
       reportInternal(err);
     }
