@@ -4,6 +4,8 @@
 import { webLocks } from './env';
 
 const pageLocks = new Map<string, Promise<unknown>>();
+/** Web Locks refused this page once (SecurityError): the page lock and the lease from then on. */
+let webLocksRefused = false;
 
 /** Takes (true) or releases the cross-tab lease; false when another tab holds it. */
 export type Lease = (take: boolean) => Promise<boolean>;
@@ -14,10 +16,18 @@ export type Lease = (take: boolean) => Promise<boolean>;
  * another tab also skips `fn`, whatever `wait` says: polling for it would only add latency.
  */
 export function withLock(name: string, wait: boolean, fn: () => Promise<void>, lease: Lease): Promise<boolean> {
-  const locks = webLocks();
+  const locks = webLocksRefused ? undefined : webLocks();
   if (locks) {
-    const granted = async (lock: Lock | null) => !!lock && (await fn(), true);
-    return locks.request(name, { ifAvailable: !wait }, granted) as Promise<unknown> as Promise<boolean>;
+    let ran = false;
+    const granted = async (lock: Lock | null) => !!lock && ((ran = true), await fn(), true);
+    const request = async () => locks.request(name, { ifAvailable: !wait }, granted) as Promise<unknown> as Promise<boolean>;
+    return request().catch((err) => {
+      if (ran) throw err;
+      // Refused before fn ran: an opaque origin (a sandboxed iframe) has navigator.locks but
+      // may not use it. Without this, such a page would never send.
+      webLocksRefused = true;
+      return withLock(name, wait, fn, lease);
+    });
   }
   const held = pageLocks.get(name);
   if (held && !wait) return Promise.resolve(false);

@@ -429,3 +429,35 @@ describe('one sender at a time', () => {
     await Promise.all([a.shutdown(), b.shutdown()]);
   });
 });
+
+describe('Web Locks refused', () => {
+  it('sends anyway when navigator.locks rejects every request (an opaque origin: a sandboxed iframe)', async () => {
+    const request = vi.fn(() => Promise.reject(new DOMException('opaque origin', 'SecurityError')));
+    vi.spyOn(navigator, 'locks', 'get').mockReturnValue({ request } as unknown as LockManager);
+    vi.resetModules(); // lock.ts remembers a refusal for the page's lifetime
+    const { createTracker } = await import('../src/index');
+    const endpoint = stubEndpoint();
+    const errors: string[] = [];
+    const tracker = createTracker({ orgId: 'org_1', endpoint: ENDPOINT, onError: (e) => errors.push(e.code) });
+    tracker.track(requested('c1'));
+    await tracker.flush();
+    expect(request).toHaveBeenCalled();
+    expect(names(endpoint.events())).toEqual(['inbound_call_requested']);
+    expect(errors).toEqual([]);
+    await tracker.shutdown();
+  });
+
+  it('uses Web Locks where granted, sending once per flush', async () => {
+    const request = vi.fn((_name: string, _options: LockOptions, fn: (lock: Lock | null) => Promise<unknown>) => fn({ name: 'l', mode: 'exclusive' } as Lock));
+    vi.spyOn(navigator, 'locks', 'get').mockReturnValue({ request } as unknown as LockManager);
+    vi.resetModules();
+    const { createTracker } = await import('../src/index');
+    const endpoint = stubEndpoint();
+    const tracker = createTracker({ orgId: 'org_1', endpoint: ENDPOINT, flushIntervalMs: 3_600_000 });
+    tracker.track(requested('c1'));
+    await tracker.flush();
+    expect(request).toHaveBeenCalledWith('engage-tracker:send:org_1', { ifAvailable: false }, expect.any(Function));
+    expect(endpoint.requests).toHaveLength(1);
+    await tracker.shutdown();
+  });
+});

@@ -223,6 +223,35 @@ describe('real Chromium delivery', () => {
     expect(new Set([...c.unique().values()].map((e) => e.callId))).toEqual(new Set(ids));
   }, TIMEOUT);
 
+  it('(f3) inside a sandboxed iframe (an opaque origin: no IndexedDB, no Web Locks): storage_unavailable once, events delivered', async () => {
+    const { context, web, c } = s;
+    const org = 'org_sandboxed';
+    // The widget's frame without allow-same-origin: IndexedDB and Web Locks both throw
+    // SecurityError there, localStorage too. A tracker that waits for a Web Lock never sends.
+    const host = await context.newPage();
+    await host.goto(`${web.origin}/pages/widget.html`);
+    const loaded = host.waitForEvent('framenavigated', (f) => f.url().includes('/pages/app.html'));
+    await host.evaluate((src) => {
+      const frame = document.createElement('iframe');
+      frame.sandbox.add('allow-scripts');
+      frame.src = src;
+      document.body.append(frame);
+    }, appUrl(web, { org, endpoint: c.endpoint, flushIntervalMs: 60_000 }));
+    const frame = await loaded;
+    await frame.waitForFunction(() => 'tracker' in window);
+    expect(await frame.evaluate(() => origin)).toBe('null');
+    const ids = callIds('sandboxed', 10);
+    await frame.evaluate((ids) => {
+      for (const callId of ids) (window as unknown as AppWindow).tracker.track({ type: 'call.requested', callId });
+      return (window as unknown as AppWindow).tracker.flush();
+    }, ids);
+    await c.uniqueEvents(10, 'events from a sandboxed iframe', 10_000);
+    countLine('sandboxed-iframe', 10, c);
+    expect(new Set([...c.unique().values()].map((e) => e.callId))).toEqual(new Set(ids));
+    expect(await frame.evaluate(() => (window as unknown as AppWindow).trackerErrors.map((e) => e.code))).toEqual(['storage_unavailable']);
+    expect(await frame.evaluate(() => (window as unknown as AppWindow).pageErrors)).toEqual([]);
+  }, TIMEOUT);
+
   it('(f2) IndexedDB open failing for real (a newer database version): storage_unavailable, events delivered', async () => {
     const { context, web, c } = s;
     const org = 'org_vererr';
