@@ -2,7 +2,12 @@
 // (its answer still arrives if the page lives on) or, past the keepalive quota, a beacon.
 // Answers are turned into data, so the outbox decides without a network.
 
+import { later } from './env';
+
 export type Outcome = 'sent' | 'retry' | 'drop';
+
+/** Longest wait for an answer: ample for a batch of 500 events (some 150 KB) on a slow uplink. */
+export const REQUEST_TIMEOUT_MS = 30_000;
 
 /** 0 stands for a network error. */
 export const outcomeOf = (status: number): Outcome =>
@@ -23,6 +28,11 @@ export interface Answer {
  * custom headers, like a beacon, so no CORS preflight has to survive the unload.
  */
 export async function post(endpoint: string, body: string, headers: Record<string, string>, keepalive = false): Promise<Answer> {
+  // An endpoint that never answers would hold every later send, and flush(), for good: after
+  // REQUEST_TIMEOUT_MS the request counts as a network error and is retried. (Not as the page
+  // hides: that request is meant to outlive the page, and nobody waits for it.)
+  const controller = new AbortController();
+  const timer = keepalive ? undefined : later(() => controller.abort(), REQUEST_TIMEOUT_MS);
   try {
     const res = await fetch(endpoint, {
       method: 'POST',
@@ -30,10 +40,13 @@ export async function post(endpoint: string, body: string, headers: Record<strin
       headers: keepalive ? { 'content-type': 'text/plain;charset=UTF-8' } : { 'content-type': 'application/json', ...headers },
       credentials: 'omit',
       keepalive,
+      signal: controller.signal,
     });
     return { status: res.status, retryAfter: res.headers.get('retry-after') };
   } catch (error) {
     return { status: 0, error };
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -209,6 +209,33 @@ describe('failures', () => {
     expect(endpoint.events().map((e) => e.id)).toEqual([JSON.parse(String(endpoint.requests[0].init.body)).events[0].id]);
   });
 
+  it('gives up on a request unanswered for 30 s: flush() resolves, the events are kept and retried', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    let hang = true;
+    const bodies: string[] = [];
+    vi.stubGlobal('fetch', (_url: string, init: RequestInit) => {
+      bodies.push(String(init.body));
+      if (!hang) return Promise.resolve(new Response(null, { status: 200 }));
+      // An endpoint that accepts the connection and never answers.
+      return new Promise<Response>((_, reject) => init.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError'))));
+    });
+    const { tracker, codes } = startTracker();
+    tracker.track(visitor());
+    let flushed = false;
+    const flushing = tracker.flush().then(() => (flushed = true));
+    await vi.waitFor(() => expect(bodies).toHaveLength(1));
+    await vi.advanceTimersByTimeAsync(29_000);
+    expect(flushed).toBe(false);
+    await vi.advanceTimersByTimeAsync(1_000);
+    await flushing;
+    expect(codes()).toEqual(['delivery_failed']);
+    hang = false;
+    await vi.advanceTimersByTimeAsync(61_000); // the backoff
+    await tracker.flush();
+    expect(bodies).toHaveLength(2);
+    expect(JSON.parse(bodies[1]).events[0].id).toBe(JSON.parse(bodies[0]).events[0].id);
+  });
+
   it('honours Retry-After on 429', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
     vi.spyOn(Math, 'random').mockReturnValue(0);
