@@ -2,8 +2,8 @@
 // in arrays indexed like METRICS and become objects once per row at the end, so a million
 // events take well under a second (bench/aggregate.bench.mjs).
 import type { MetricEvent } from '../metric-event';
-import { INBOUND, KEPT, unansweredRequests } from './close-sessions';
-import { createTable, firstOf, ID } from './keys';
+import { unansweredRequests } from './close-sessions';
+import { createTable, firstOf, mix, sameId } from './keys';
 import {
   METRICS,
   type CountedMetricName,
@@ -72,6 +72,9 @@ function add(tallies: Tallies, orgId: string, key: unknown, i: number) {
   n[i]++;
 }
 
+/** Events per batch of lookups: enough to overlap their waits, few enough to stay in cache. */
+const BATCH = 64;
+
 /** The keys in code unit order, the same in every locale. */
 const sorted = (map: Map<string, unknown>) => [...map.keys()].sort();
 
@@ -91,35 +94,40 @@ export function aggregate<B extends Dimension>(
   // The event field rows group by, besides orgId; none by org.
   const field = by === 'rep' ? 'repId' : by === 'org' ? '' : (by as 'page');
   const index = new Map<string, number>();
-  /** Whether metric i is counted in this dimension. */
-  const counted: boolean[] = [];
-  for (let i = 0; i < METRICS.length; i++) {
-    const m = METRICS[i];
-    if (!m.derived) index.set(m.name, i);
-    counted[i] = m.dimensions.includes(by);
-  }
+  /** Whether metric i is counted in this dimension (undefined, so no, for i = -1). */
+  const counted = METRICS.map((m, i) => (m.derived || index.set(m.name, i), m.dimensions.includes(by)));
 
   const tallies: Tallies = new Map();
   const n = events.length;
   const ids = createTable(n);
   const kept = new Uint8Array(n);
-  for (let j = 0; j < n; j++) {
-    const e = events[j];
-    if (typeof e?.id !== 'string' || typeof e.orgId !== 'string') continue;
-    const i = index.get(e.metric);
-    if (i === undefined || firstOf(ids, events, j, ID) !== j) continue;
-    // Only an inbound event with a session can leave a request for closeSessionsBefore to miss.
-    kept[j] = METRICS[i].direction === 'inbound' && typeof e.visitorId === 'string' && typeof e.sessionId === 'string' ? KEPT | INBOUND : KEPT;
-    if (counted[i]) add(tallies, e.orgId, field && e[field], i);
+  // A batch at a time: every hash, then every lookup, then the counting. A lookup in a table
+  // larger than the cache waits on memory; with nothing in between, the CPU has a whole
+  // batch of them waiting at once rather than one after another (a third less time in all).
+  // kept[j]: 1 + the index in METRICS of event j's metric, 0 for an event to skip.
+  const hashes = new Int32Array(BATCH);
+  const seed = ids.at(-1)!; // where the table's hashes start
+  for (let from = 0; from < n; from += BATCH) {
+    for (let j = from; j < from + BATCH; j++) {
+      const e = events[j];
+      // An unknown metric gives NaN, which the Uint8Array stores as 0.
+      if (typeof e?.id === 'string' && typeof e.orgId === 'string') kept[j] = index.get(e.metric)! + 1;
+      hashes[j % BATCH] = mix(seed, e?.id);
+    }
+    // Past the end of the last batch, kept[j] is undefined: neither looked up nor counted.
+    for (let j = from; j < from + BATCH; j++) {
+      if (kept[j] && firstOf(ids, events, j, hashes[j % BATCH], sameId) !== j) kept[j] = 0;
+    }
+    for (let j = from; j < from + BATCH; j++) {
+      const i = kept[j] - 1;
+      if (counted[i]) add(tallies, events[j].orgId, field && events[j][field], i);
+    }
   }
   const before = options.closeSessionsBefore;
   // Missed metrics are not available by rep: closing sessions could not change a rep row.
   if (before && by !== 'rep') {
-    // The id table is done with: emptied, it holds the sessions, sparing the garbage
-    // collector (which large allocations wake) another 8 MB per million events.
-    for (const e of unansweredRequests(events, kept, before, ids.fill(0, 0, -1))) {
-      add(tallies, e.orgId, field && e.page, index.get(e.metric.replace('requested', 'missed'))!);
-    }
+    // Each missed metric stands two after its request in METRICS, one after kept[j].
+    for (const j of unansweredRequests(events, kept, before)) add(tallies, events[j].orgId, field && events[j].page, kept[j] + 1);
   }
 
   const rows = [];
@@ -128,13 +136,12 @@ export function aggregate<B extends Dimension>(
     for (const key of sorted(byKey)) {
       const n = byKey.get(key)!;
       const counts: Record<string, number> = {};
-      for (let i = 0; i < METRICS.length; i++) {
-        const m = METRICS[i];
+      METRICS.forEach((m, i) => {
         // The derived ones come last, after what they sum.
         if (m.derived) for (const name of m.sum) n[i] += n[index.get(name)!];
         if (counted[i]) counts[m.name] = n[i];
-      }
-      rows.push(field ? { orgId, [field]: key, counts } : { orgId, counts });
+      });
+      rows.push({ orgId, ...(field && { [field]: key }), counts });
     }
   }
   return rows as unknown as RowsBy[B][];

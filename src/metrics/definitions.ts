@@ -37,20 +37,24 @@ export interface DerivedMetricDefinition extends Common {
 
 export type MetricDefinition = SentMetricDefinition | DerivedMetricDefinition;
 
-const ALL: readonly Dimension[] = Object.freeze(['org', 'rep', 'page']);
-const TEAM: readonly Dimension[] = Object.freeze(['org', 'page']);
+const { freeze } = Object;
+const ALL: readonly Dimension[] = freeze(['org', 'rep', 'page']);
+const TEAM: readonly Dimension[] = freeze(['org', 'page']);
 
 /** Direction and channel are the first two words of the name: `inbound_call_missed`. */
 const sent = (name: MetricName, label: string, dimensions = ALL): SentMetricDefinition => {
   const [direction, channel] = name.split('_') as ['proactive' | 'inbound', 'call' | 'chat'];
-  return Object.freeze({ name, label, direction, channel, dimensions, derived: false });
+  return freeze({ name, label, direction, channel, dimensions, derived: false });
 };
 
 const held = (name: HeldMetricName, label: string, channel: 'call' | 'chat', sum: MetricName[]): DerivedMetricDefinition =>
-  Object.freeze({ name, label, direction: 'all', channel, dimensions: ALL, derived: true, sum: Object.freeze(sum) });
+  freeze({ name, label, direction: 'all', channel, dimensions: ALL, derived: true, sum: freeze(sum) });
 
-/** Every metric, in SPEC section 4 order; the derived ones last, as in a row's `counts`. */
-export const METRICS: readonly MetricDefinition[] = Object.freeze([
+/**
+ * Every metric, in SPEC section 4 order; the derived ones last, as in a row's `counts`. Each
+ * missed metric stands two after its request: aggregate() counts a miss by that.
+ */
+export const METRICS: readonly MetricDefinition[] = freeze([
   sent('proactive_call_attempted', 'Proactive Website Calls Attempted'),
   sent('proactive_call_accepted', 'Proactive Website Calls Accepted'),
   sent('inbound_call_requested', 'Inbound Website Calls Requested', TEAM),
