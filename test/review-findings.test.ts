@@ -98,3 +98,50 @@ describe('review: config', () => {
     expect(['allowedOrigins', 'tracked']).toContain(outcome);
   });
 });
+
+describe('review: the stash without IndexedDB', () => {
+  it('work stashed as the page hid, then applied and delivered by that page as it lived on, is not counted again by the next page', async () => {
+    vi.stubGlobal('indexedDB', undefined); // private mode: no IndexedDB, localStorage works
+    const endpoint = stubEndpoint();
+    const first = startTracker({ flushIntervalMs: 3_600_000 });
+    await first.tracker.flush();
+    // The widget reports a request and the tab is hidden in the same task (the visitor switches tabs).
+    first.tracker.track(requested('c1'));
+    window.dispatchEvent(new Event('pagehide'));
+    // The page lives on (back/forward cache, or only hidden): its tracker applies and delivers c1.
+    await first.tracker.flush();
+    await first.tracker.shutdown();
+    const before = endpoint.events().filter((e) => e.callId === 'c1').length;
+    // Next page load of the same site.
+    const next = startTracker({ flushIntervalMs: 3_600_000 });
+    await next.tracker.flush();
+    const requests = endpoint.events().filter((e) => e.metric === 'inbound_call_requested' && e.callId === 'c1');
+    expect({ before, after: requests.length, distinctIds: new Set(requests.map((e) => e.id)).size }).toEqual({ before: 1, after: 1, distinctIds: 1 });
+  });
+});
+
+describe('review: IndexedDB lost mid-session', () => {
+  it('after another tab upgrades the database, flush() still delivers the events this page stored (README: storage_failed goes on in memory, losing nothing queued)', async () => {
+    const endpoint = stubEndpoint();
+    endpoint.answer(0); // the first attempt meets a network error: the events stay in the outbox
+    const { tracker, codes, errors } = startTracker({ flushIntervalMs: 3_600_000 });
+    tracker.track(requested('c1'));
+    await tracker.flush();
+    // Another tab (a newer SDK) opens the same database at a higher version: ours steps aside.
+    await new Promise<void>((resolve, reject) => {
+      const req = indexedDB.open('engage-tracker:org_1', 2);
+      req.onsuccess = () => { req.result.close(); resolve(); };
+      req.onerror = () => reject(req.error);
+    });
+    window.dispatchEvent(new Event('online')); // the network is back
+    await tracker.flush();
+    await tracker.flush();
+    // Observed: 'reading the outbox failed' (storage_failed) on every attempt, nothing sent until
+    // a later widget event makes the tracker switch to memory.
+    expect({ sent: names(endpoint.events()), codes: codes(), messages: errors.map((e) => e.message).slice(1) }).toEqual({
+      sent: ['inbound_call_requested'],
+      codes: ['delivery_failed', 'storage_failed'],
+      messages: [expect.stringContaining('IndexedDB failed')],
+    });
+  });
+});
