@@ -3,6 +3,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import { ENDPOINT, MINUTE, T0, names, offered, requested, startTracker, stubEndpoint, visitor, rep } from './helpers';
 
+const settle = () => new Promise((r) => setTimeout(r, 50)); // lets a BroadcastChannel message arrive
+
 describe('review: delivery', () => {
   for (const status of [300, 304, 302]) {
     it(`a ${status} final answer is not a 2xx and not a 4xx: the batch stays in the outbox (SPEC 6)`, async () => {
@@ -143,5 +145,28 @@ describe('review: IndexedDB lost mid-session', () => {
       codes: ['delivery_failed', 'storage_failed'],
       messages: [expect.stringContaining('IndexedDB failed')],
     });
+  });
+});
+
+describe('review: tabs without IndexedDB', () => {
+  it('one tracker delivering its in-memory event does not make another tracker of the org forget its own, different event as the page hides', async () => {
+    vi.stubGlobal('indexedDB', undefined); // private mode: both work in memory
+    const posts: { keepalive: boolean; callIds: string[] }[] = [];
+    vi.stubGlobal('fetch', async (_u: string, init: RequestInit) => {
+      posts.push({ keepalive: !!init.keepalive, callIds: JSON.parse(String(init.body)).events.map((e: { callId: string }) => e.callId) });
+      return new Response(null, { status: 200 });
+    });
+    const a = startTracker({ flushIntervalMs: 3_600_000 });
+    const b = startTracker({ flushIntervalMs: 3_600_000 });
+    await a.tracker.flush();
+    await b.tracker.flush();
+    b.tracker.track(offered('b1'));
+    await b.tracker.endSession(); // stored in B's memory outbox, not sent yet
+    a.tracker.track(offered('a1'));
+    await a.tracker.flush(); // A delivers its own event (memory key -1, like B's)
+    await settle();
+    window.dispatchEvent(new Event('pagehide')); // the page goes: memory is all B had
+    // Without A's delivery, B sends b1 with keepalive here (checked); with it, B sends nothing.
+    expect(posts.filter((p) => p.keepalive).flatMap((p) => p.callIds)).toEqual(['b1']);
   });
 });

@@ -57,3 +57,34 @@ describe('review: config in Chromium', () => {
     expect({ threw: r.threw, codes: r.codes, posts: s.c.posts().length }).toEqual({ threw: 'endpoint', codes: [], posts: 0 });
   }, T);
 });
+
+describe('review: two tabs without IndexedDB in Chromium', () => {
+  for (const control of [false, true]) it(control ? 'control: with tab A on another org, tab B sends b1 as it closes' : "tab A delivering its in-memory event does not make tab B drop its own, different event as B closes", async () => {
+    // IndexedDB missing (as in some private modes): every tab works in memory.
+    await s.context.addInitScript(() => Object.defineProperty(window, 'indexedDB', { value: undefined, configurable: true }));
+    const opts = { orgId: 'rv_mem', endpoint: s.c.endpoint, flushIntervalMs: 60_000 };
+    const a = await openAppWith(s.context, s.web, control ? { ...opts, orgId: 'rv_mem_other' } : opts);
+    const b = await openAppWith(s.context, s.web, opts);
+    await a.evaluate(() => (window as unknown as AppWindow).tracker.flush());
+    await b.evaluate(() => (window as unknown as AppWindow).tracker.flush());
+    await b.evaluate(() => {
+      const t = (window as unknown as AppWindow).tracker;
+      t.track({ type: 'call.offered', callId: 'b1', repId: 'r1' });
+      return t.endSession(); // stored in B's memory outbox, not sent (interval 60 s)
+    });
+    await a.evaluate(() => {
+      const t = (window as unknown as AppWindow).tracker;
+      t.track({ type: 'call.offered', callId: 'a1', repId: 'r1' });
+      return t.flush(); // A delivers its event
+    });
+    await s.c.uniqueEvents(1, 'a1', 5_000);
+    await new Promise((r) => setTimeout(r, 1_000)); // A's "delivered" message reaches B
+    await b.close({ runBeforeUnload: true }); // B goes: what it sends as it hides is all that is left of b1
+    await s.c.uniqueEvents(2, 'a1 and b1', 5_000).catch(() => {});
+    // As the page hides, the tracker sends what it holds with keepalive (text/plain): a plain
+    // fetch started during pagehide may be cancelled with the page (observed: b1 then sometimes
+    // never arrives). Where did b1 go out?
+    const b1 = s.c.posts().filter((r) => r.events.some((e) => e.callId === 'b1')).map((r) => r.contentType.split(';')[0]);
+    expect(b1).toEqual(['text/plain']);
+  }, T);
+});
