@@ -170,3 +170,29 @@ describe('review: tabs without IndexedDB', () => {
     expect(posts.filter((p) => p.keepalive).flatMap((p) => p.callIds)).toEqual(['b1']);
   });
 });
+
+describe('review: dropped without a report', () => {
+  it('an event passed to track() after shutdown() is dropped: onError hears of it (SPEC 6: every dropped or rejected thing)', async () => {
+    const endpoint = stubEndpoint();
+    const { tracker, codes } = startTracker({ flushIntervalMs: 3_600_000 });
+    const done = tracker.shutdown();
+    tracker.track(requested('late')); // e.g. the widget's call event while the page shuts the tracker down
+    await done;
+    expect({ sent: endpoint.events().length, codes: codes() }).toEqual({ sent: 0, codes: [expect.any(String)] });
+  });
+});
+
+describe('review: Retry-After', () => {
+  it('hiding the page (a tab switch) during a 429 Retry-After backoff does not send the batch again before the server said', async () => {
+    const endpoint = stubEndpoint();
+    endpoint.answer(429); // with Retry-After: 2
+    const { tracker, codes } = startTracker({ flushIntervalMs: 3_600_000 });
+    tracker.track(requested('c1'));
+    await tracker.flush();
+    expect(codes()).toEqual(['delivery_failed']);
+    const t = Date.now();
+    window.dispatchEvent(new Event('pagehide'));
+    const early = endpoint.requests.filter((r) => r.init.keepalive).length;
+    expect({ requestsWithin2s: Date.now() - t < 2_000 ? endpoint.requests.length : 'n/a', keepalive: early }).toEqual({ requestsWithin2s: 1, keepalive: 0 });
+  });
+});
