@@ -88,3 +88,21 @@ describe('review: two tabs without IndexedDB in Chromium', () => {
     expect(b1).toEqual(['text/plain']);
   }, T);
 });
+
+describe('review: onError in Chromium', () => {
+  it('an async onError whose promise rejects (e.g. a failed report upload) does not surface as an unhandled rejection on the page', async () => {
+    const p = await openAppWith(s.context, s.web, { orgId: 'rv_base', endpoint: s.c.endpoint, flushIntervalMs: 60_000 });
+    const pageErrors = await p.evaluate(async (endpoint) => {
+      const w = window as unknown as AppWindow & { EngageTracker: { createTracker(o: object): AppWindow['tracker'] } };
+      const tracker = w.EngageTracker.createTracker({
+        orgId: 'rv_async', endpoint, flushIntervalMs: 60_000,
+        onError: async () => { throw new Error('report upload failed'); },
+      });
+      tracker.track({ type: 'nonsense' } as never); // invalid_event → onError
+      await tracker.flush();
+      await new Promise((r) => setTimeout(r, 100));
+      return w.pageErrors;
+    }, s.c.endpoint);
+    expect(pageErrors).toEqual([]);
+  }, T);
+});
