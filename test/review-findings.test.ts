@@ -196,3 +196,45 @@ describe('review: Retry-After', () => {
     expect({ requestsWithin2s: Date.now() - t < 2_000 ? endpoint.requests.length : 'n/a', keepalive: early }).toEqual({ requestsWithin2s: 1, keepalive: 0 });
   });
 });
+
+describe('review: maxQueuedEvents', () => {
+  it('events dropped by the outbox cap (queue_overflow) are not kept in memory and sent anyway as the page hides', async () => {
+    const endpoint = stubEndpoint();
+    endpoint.answer(...Array(10).fill(0)); // offline
+    const beacons: string[] = [];
+    Object.defineProperty(navigator, 'sendBeacon', { configurable: true, value: (_u: string, body: string) => (beacons.push(body), true) });
+    const { tracker, errors } = startTracker({ flushIntervalMs: 3_600_000, maxQueuedEvents: 5 });
+    for (let i = 0; i < 50; i++) tracker.track(offered(`c${i}`));
+    await tracker.flush();
+    const overflow = errors.filter((e) => e.code === 'queue_overflow').map((e) => e.message);
+    window.dispatchEvent(new Event('pagehide'));
+    // @ts-expect-error the property was added above
+    delete navigator.sendBeacon;
+    const keepalive = endpoint.requests.filter((r) => r.init.keepalive).map((r) => String(r.init.body));
+    const sentOnHide = [...keepalive, ...beacons].flatMap((b) => JSON.parse(b).events.map((e: { callId: string }) => e.callId));
+    expect({ overflow, sentOnHide: sentOnHide.length }).toEqual({ overflow: [expect.stringContaining('45 oldest were dropped')], sentOnHide: 5 });
+  });
+});
+
+describe('review: script tag, widget events before the bundle', () => {
+  it('an engage:event CustomEvent dispatched after the snippet ran but before the async bundle arrived is not lost', async () => {
+    const endpoint = stubEndpoint();
+    delete host.engage;
+    delete host.EngageTracker;
+    const queue: unknown[] = [];
+    const stub: Engage = (...args) => void queue.push([args, Date.now()]);
+    stub.q = queue;
+    host.engage = stub;
+    stub('init', { orgId: 'org_1', endpoint: ENDPOINT, flushIntervalMs: 3_600_000 });
+    // The widget (loaded before the async bundle) reports a call request the documented way.
+    document.dispatchEvent(new CustomEvent('engage:event', { detail: { type: 'call.requested', callId: 'early' } }));
+    vi.resetModules();
+    await import('../src/script-tag');
+    await (host.engage as Engage)('flush');
+    const got = endpoint.events().map((e) => e.callId);
+    await (host.engage as Engage)('shutdown');
+    delete host.engage;
+    delete host.EngageTracker;
+    expect(got).toEqual(['early']);
+  });
+});
