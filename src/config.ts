@@ -50,6 +50,23 @@ const NUMBERS: [keyof TrackerOptions, number, number, number][] = [
   ['maxQueuedEvents', 10_000, 1, 1_000_000],
 ];
 
+/** Names and values fetch() can send (no spaces in names, no non-Latin-1 values). */
+const fetchTakes = (headers: Record<string, string>): boolean => {
+  try {
+    return typeof Headers !== 'function' || !!new Headers(headers);
+  } catch {
+    return false;
+  }
+};
+
+const isOrigin = (value: unknown): boolean => {
+  try {
+    return new URL(value as string).origin === value;
+  } catch {
+    return false;
+  }
+};
+
 export function resolveConfig(options: TrackerOptions): Config {
   if (typeof options !== 'object' || !options) throw new TrackerConfigError('options', 'must be an object', options);
   const o = options as unknown as Record<string, unknown>;
@@ -68,6 +85,8 @@ export function resolveConfig(options: TrackerOptions): Config {
   check('endpoint', typeof endpoint === 'string' && url, 'is required: an absolute URL');
   const { protocol, hostname } = url as URL;
   check('endpoint', protocol === 'https:' || (protocol === 'http:' && LOCAL_HOSTS.includes(hostname)), 'must be an https URL (http only on localhost)');
+  // fetch() refuses such a URL: every send would fail, and be retried, for good.
+  check('endpoint', !(url as URL).username && !(url as URL).password, 'must not contain a user name or password');
   const config: Record<string, unknown> = {};
   for (const [option, fallback, min, max] of NUMBERS) {
     const value = o[option] ?? fallback;
@@ -76,8 +95,9 @@ export function resolveConfig(options: TrackerOptions): Config {
   }
   check('page', typeof page === 'function', 'must be a function');
   check('onError', typeof onError === 'function', 'must be a function');
-  check('headers', typeof headers === 'object' && headers && !Array.isArray(headers) && Object.values(headers).every((v) => typeof v === 'string'), 'must be an object of string values');
-  check('allowedOrigins', Array.isArray(allowedOrigins) && allowedOrigins.every((v) => typeof v === 'string'), 'must be an array of origins such as "https://widget.example.com"');
+  check('headers', typeof headers === 'object' && headers && !Array.isArray(headers) && Object.values(headers).every((v) => typeof v === 'string') && fetchTakes(headers as Record<string, string>), 'must be an object of valid header names and string values');
+  // Compared with each message's exact origin: a path or trailing slash would never match.
+  check('allowedOrigins', Array.isArray(allowedOrigins) && allowedOrigins.every(isOrigin), 'must be an array of origins such as "https://widget.example.com"');
   check('debug', typeof debug === 'boolean', 'must be true or false');
 
   return Object.freeze({

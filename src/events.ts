@@ -59,6 +59,15 @@ const idError = (type: unknown, key: string, value: unknown, required: boolean):
     ? ''
     : `${type} needs "${key}" as a string of 1 to ${MAX_ID_LENGTH} characters`;
 
+/** Relative URLs count: they are resolved against the page the tracker runs on. */
+const parsesAsUrl = (url: string): boolean => {
+  try {
+    return !!new URL(url, 'http://a');
+  } catch {
+    return false;
+  }
+};
+
 /**
  * A normalized event, or a sentence saying what is wrong with the input. On every track(), and
  * a burst runs it hundreds of times before the engine optimizes it: so every field is read and
@@ -80,8 +89,8 @@ export function parseEvent(input: unknown, now: number): ParsedEvent | string {
     (isChat && idError(type, 'messageId', messageId, false)) ||
     idError(type, 'conversationId', conversationId, false);
   if (bad) return bad;
-  if (pageUrl != null && (typeof pageUrl !== 'string' || pageUrl.length > MAX_URL_LENGTH)) {
-    return `"pageUrl" must be a URL string of at most ${MAX_URL_LENGTH} characters`;
+  if (pageUrl != null && !(typeof pageUrl === 'string' && pageUrl && pageUrl.length <= MAX_URL_LENGTH && parsesAsUrl(pageUrl))) {
+    return `"pageUrl" must be a URL of 1 to ${MAX_URL_LENGTH} characters`;
   }
   let ms = now;
   if (at != null) {

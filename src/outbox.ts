@@ -79,6 +79,8 @@ export function createSender(
   let intervalTimer: Timer | undefined;
   let backoffTimer: Timer | undefined;
   let attempt = 0;
+  /** Until when the endpoint asked us not to send (Retry-After). */
+  let quietUntil = 0;
   /** Bytes of keepalive bodies in flight. */
   let keepaliveBytes = 0;
   let running: Promise<void> | undefined;
@@ -102,7 +104,8 @@ export function createSender(
     await store().remove(keys);
     // Only now: a pass reading the outbox meanwhile must still skip them.
     forget(keys);
-    channel?.postMessage(keys);
+    // Memory keys are this page's own: every page numbers them -1, -2, …
+    if (store().durable) channel?.postMessage(keys);
     waiting = Math.max(0, waiting - keys.length);
   };
 
@@ -110,7 +113,9 @@ export function createSender(
   const judge = (count: number, answer: Answer): number | undefined => {
     const outcome = outcomeOf(answer.status);
     if (outcome === 'retry') {
-      const delay = retryDelayMs(attempt++, parseRetryAfter(answer.retryAfter, Date.now()));
+      const asked = parseRetryAfter(answer.retryAfter, Date.now());
+      const delay = retryDelayMs(attempt++, asked);
+      quietUntil = asked ? Date.now() + asked : 0;
       report('delivery_failed', `sending ${count} events failed (${answer.status || 'network error'}): retrying in ${delay} ms`, answer.error);
       return delay;
     }
@@ -185,7 +190,10 @@ export function createSender(
     fullOnly = full;
     running = withLock(lockName, wait, pass, (take) => store().lease(owner, take ? Date.now() + LEASE_MS : 0))
       .then((ran) => void (ran || schedule()))
-      .catch((err) => report('storage_failed', 'reading the outbox failed', err))
+      .catch((err) => {
+        report('storage_failed', 'reading the outbox failed', err);
+        schedule(); // (a lost connection has been replaced by then: see tracker.ts)
+      })
       .finally(() => {
         running = undefined;
         if (again) {
@@ -209,6 +217,11 @@ export function createSender(
   return {
     added(entries) {
       for (const [key, event] of entries) known.set(key, event);
+      // The outbox cap dropped the oldest: they must not go out as the page hides either.
+      for (const key of known.keys()) {
+        if (known.size <= config.maxQueuedEvents) break;
+        known.delete(key);
+      }
       waiting += entries.length;
       if (waiting >= batchSize) void send(false, true);
       // Also after send(): a pass that is just ending may not have seen these events.
@@ -222,6 +235,9 @@ export function createSender(
     },
     hidden() {
       const now = Date.now();
+      // The endpoint asked for a pause (Retry-After): the outbox keeps the events meanwhile. Our
+      // own backoff after other failures does not hold back this last chance to send.
+      if (now < quietUntil) return;
       // A normal request under way is sent again: the page going away may cancel it before it
       // left (a CORS preflight, a slow connection). A duplicate is the lesser harm: collectors
       // dedupe by id, and a lost batch would only be resent by a later visit.

@@ -15,6 +15,8 @@ type Queued = [args: ArrayLike<unknown>, at?: number];
 interface EngageGlobal {
   (command: Command, ...args: unknown[]): unknown;
   q?: ArrayLike<Queued | ArrayLike<unknown>>;
+  /** The snippet's listener queueing widget events until the bundle arrives. */
+  l?: EventListener;
 }
 
 const host = window as unknown as { engage?: EngageGlobal; EngageTracker?: object };
@@ -29,7 +31,7 @@ if (!host.EngageTracker) {
   /** Reports like the tracker does: a throwing onError must not reach the page either. */
   const reject = (message: string) => {
     try {
-      onError?.(new TrackerError('invalid_event', message));
+      Promise.resolve(onError?.(new TrackerError('invalid_event', message))).catch(() => {});
     } catch {
       /* the page's own handler failed */
     }
@@ -63,6 +65,8 @@ if (!host.EngageTracker) {
     const entry = (q ?? []) as ArrayLike<unknown>;
     return typeof entry[0] === 'object' && entry[0] !== null ? (entry as Queued) : [entry];
   });
+  // From now on the tracker's own listener hears widget events.
+  if (host.engage?.l) document.removeEventListener('engage:event', host.engage.l);
   const engage: EngageGlobal = (...args) => call([args]);
   host.engage = engage;
   host.EngageTracker = Object.freeze({ createTracker, TrackerError, TrackerConfigError });

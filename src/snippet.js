@@ -8,6 +8,13 @@
     queue.push([arguments, Date.now()]);
   });
   engage.q = queue;
+  // A widget's events from before the bundle arrives: queued as engage('track', event).
+  d.addEventListener(
+    'engage:event',
+    (engage.l = function (e) {
+      queue.push([['track', e.detail], Date.now()]);
+    }),
+  );
   var script = d.createElement('script');
   script.async = true;
   script.src = src;

@@ -41,20 +41,33 @@ export function takeStash(orgId: string): Stash {
   return stash;
 }
 
+const id = (w: Work) => w.tab + ':' + w.seq;
+
 /** Adds to what other tabs may have left (each entry is idempotent, so merging is safe). */
 export function saveStash(orgId: string, work: Work[], unconfirmed: Stash['unconfirmed']): void {
   const storage = localStore();
   if (!storage || (!work.length && !unconfirmed.length)) return;
   const stash = read(storage, keyFor(orgId));
   // visibilitychange and pagehide both fire as a page goes: keep one copy of each item.
-  const id = (w: Work) => w.tab + ':' + w.seq;
   const saved = new Set(stash.work.map(id));
-  const merged: Stash = {
+  write(storage, orgId, {
     work: [...stash.work, ...work.filter((w) => !saved.has(id(w)))].slice(-MAX_STASHED),
     unconfirmed: [...new Map([...stash.unconfirmed, ...unconfirmed])],
-  };
+  });
+}
+
+/** Takes out work applied after all, where no replay marker outlives the page (memory). */
+export function dropStashed(orgId: string, applied: Work[]): void {
+  const storage = localStore();
+  if (!storage) return;
+  const stash = read(storage, keyFor(orgId));
+  const done = new Set(applied.map(id));
+  write(storage, orgId, { ...stash, work: stash.work.filter((w) => !done.has(id(w))) });
+}
+
+function write(storage: Storage, orgId: string, stash: Stash) {
   try {
-    storage.setItem(keyFor(orgId), JSON.stringify(merged));
+    storage.setItem(keyFor(orgId), JSON.stringify(stash));
   } catch {
     // Quota or a disabled storage: the IndexedDB path is all there is.
   }

@@ -49,9 +49,10 @@ const quietly = (p: Promise<unknown>) => p.catch(() => {}); // failures surface 
 
 /**
  * `mirror` receives every state record this page reads or writes, as committed, by
- * `store + '\0' + key`: what memoryStore() goes on from if IndexedDB fails.
+ * `store + '\0' + key`: what memoryStore() goes on from if IndexedDB fails. `lost` hears that
+ * the connection closed under us (another tab's upgrade, the browser).
  */
-export async function openIndexedDb(name: string, mirror: Map<string, unknown>): Promise<Store> {
+export async function openIndexedDb(name: string, mirror: Map<string, unknown>, lost: (store: Store) => void): Promise<Store> {
   const db: IDBPDatabase = await openDB(name, 1, {
     upgrade(up) {
       for (const s of STATE_STORES) up.createObjectStore(s);
@@ -60,10 +61,12 @@ export async function openIndexedDb(name: string, mirror: Map<string, unknown>):
     // A newer version in another tab must not wait on us: step aside, memory takes over.
     blocking() {
       db.close();
+      lost(store);
     },
+    terminated: () => lost(store),
   });
 
-  return {
+  const store: Store = {
     async apply(work, rules, maxQueued) {
       const tx = db.transaction([...STATE_STORES, OUTBOX], 'readwrite');
       const seen = new Map<string, unknown>();
@@ -92,8 +95,9 @@ export async function openIndexedDb(name: string, mirror: Map<string, unknown>):
       }
     },
     async peek(count, skip) {
-      const store = db.transaction(OUTBOX).store;
-      const [keys, events] = await Promise.all([store.getAllKeys(null, count + skip.size), store.getAll(null, count + skip.size)]);
+      const tx = db.transaction(OUTBOX);
+      quietly(tx.done); // a failed read rejects below; its transaction must not go unhandled
+      const [keys, events] = await Promise.all([tx.store.getAllKeys(null, count + skip.size), tx.store.getAll(null, count + skip.size)]);
       return (keys as number[]).map((key, i): Entry => [key, events[i]]).filter(([key]) => !skip.has(key)).slice(0, count);
     },
     async remove(keys) {
@@ -119,6 +123,7 @@ export async function openIndexedDb(name: string, mirror: Map<string, unknown>):
     durable: true,
     close: () => db.close(),
   };
+  return store;
 }
 
 const id = (store: string, key: string) => store + '\u0000' + key;

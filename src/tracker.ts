@@ -7,7 +7,7 @@ import { TrackerError, type TrackerErrorCode } from './errors';
 import { parseEvent, type WidgetEvent } from './events';
 import { listenForWidgetEvents } from './hooks';
 import { createSender } from './outbox';
-import { saveStash, takeStash } from './stash';
+import { dropStashed, saveStash, takeStash } from './stash';
 import { memoryStore, openIndexedDb, type Store, type Stored } from './store';
 
 export interface Tracker {
@@ -38,9 +38,10 @@ export function createTracker(options: TrackerOptions): Tracker {
     const error = new TrackerError(code, message, cause);
     log(code, message, cause ?? '');
     try {
-      config.onError(error);
+      // An async handler's rejection is the page's own too: it must not surface as unhandled.
+      Promise.resolve(config.onError(error)).catch((err) => log('onError failed', err));
     } catch (err) {
-      log('onError threw', err);
+      log('onError failed', err);
     }
   };
   const reportInternal = (err: unknown) => report('internal', `unexpected error inside engage-tracker: ${err}`, err);
@@ -77,10 +78,19 @@ export function createTracker(options: TrackerOptions): Tracker {
   const open = (): Promise<Store> => {
     let timer: Timer | undefined;
     return Promise.race([
-      openIndexedDb(dbName, mirror),
+      openIndexedDb(dbName, mirror, lost),
       new Promise<never>((_, reject) => (timer = later(() => reject(new Error('IndexedDB open blocked')), OPEN_TIMEOUT_MS))),
     ]).finally(() => clearTimeout(timer));
   };
+  /** IndexedDB failed: go on in memory from what this page knows (see applyWork). */
+  const toMemory = (err: unknown) => {
+    report('storage_failed', 'IndexedDB failed: state and outbox continue in memory for this page', err);
+    // With what this page knows: the same visitor and session, the calls and messages seen,
+    // the events not delivered yet. A fresh start would count them all again.
+    store = memoryStore(mirror, sender.pending());
+  };
+  /** Another tab upgraded the database, or the browser closed it: later reads would all fail. */
+  const lost = (closed: Store) => store === closed && toMemory(new Error('IndexedDB connection closed'));
   const storeReady = (typeof indexedDB === 'undefined' ? Promise.reject() : open()).then(
     (s) => void (store = s),
     (err) => report('storage_unavailable', 'IndexedDB is not available: state and outbox are kept in memory for this page', err),
@@ -92,21 +102,21 @@ export function createTracker(options: TrackerOptions): Tracker {
     try {
       return await failing.apply(work, rules, maxQueuedEvents);
     } catch (err) {
-      failing.close();
-      if (!reopened) {
-        reopened = true;
-        try {
-          store = await open();
-          return await store.apply(work, rules, maxQueuedEvents);
-        } catch {
-          store.close();
+      // (Unless lost() has switched already.)
+      if (store === failing) {
+        failing.close();
+        if (!reopened) {
+          reopened = true;
+          try {
+            store = await open();
+            return await store.apply(work, rules, maxQueuedEvents);
+          } catch {
+            store.close();
+          }
         }
+        // Quota, a closed or broken database: losing nothing queued matters more than persistence.
+        toMemory(err);
       }
-      // Quota, a closed or broken database: losing nothing queued matters more than persistence.
-      report('storage_failed', 'IndexedDB failed: state and outbox continue in memory for this page', err);
-      // With what this page knows: the same visitor and session, the calls and messages seen,
-      // the events not delivered yet. A fresh start would count them all again.
-      store = memoryStore(mirror, sender.pending());
       return store.apply(work, rules, maxQueuedEvents);
     }
   };
@@ -127,7 +137,10 @@ export function createTracker(options: TrackerOptions): Tracker {
   let expiryTimer: Timer | undefined;
   /** When the session this tab last saw expires; 0 when it saw none. */
   let expiresAt = 0;
-  let stopped = false;
+  /** shutdown() under way or done: track() ignores events from then on. */
+  let stopping: Promise<void> | undefined;
+  /** Work of this page was stashed as it hid (see drainSlice). */
+  let stashed = false;
   // Numbers this page's work, so a replay of it is applied once (apply.ts).
   const tab = Date.now().toString(36) + randomId().slice(0, 8);
   let seq = 0;
@@ -139,6 +152,9 @@ export function createTracker(options: TrackerOptions): Tracker {
   const drainSlice = async (): Promise<void> => {
     draining = queue.splice(0, MAX_WORK_PER_DRAIN);
     const applied = await applyWork(draining);
+    // Without IndexedDB the replay markers die with the page: what the stash holds of work this
+    // page applied after all (it lived on) must leave it, or the next page counts it again.
+    if (stashed && !store.durable) dropStashed(orgId, draining);
     draining = [];
     for (const e of applied.unknownCalls) {
       report('unknown_call', `${e.type} for call "${e.callId}", never offered or requested here: ignored`);
@@ -148,7 +164,7 @@ export function createTracker(options: TrackerOptions): Tracker {
     sender.added(applied.added);
     clearTimeout(expiryTimer);
     expiresAt = applied.expiresAt ?? 0;
-    if (applied.expiresAt && !stopped) {
+    if (applied.expiresAt && !stopping) {
       // Another tab may keep the session alive meanwhile: the check re-reads before ending it.
       // (A session ending weeks ahead, from an `at` in the future, is checked again after the
       // longest delay later() takes.)
@@ -168,7 +184,9 @@ export function createTracker(options: TrackerOptions): Tracker {
     visible: guard(() => enqueue({ kind: 'activity', at: Date.now() })),
     hidden: guard(() => {
       // Synchronous, most precious first: the page may be gone before any promise settles.
-      saveStash(orgId, [...draining, ...queue].filter((w) => w.tab), []);
+      const work = [...draining, ...queue].filter((w) => w.tab);
+      saveStash(orgId, work, []);
+      stashed ||= work.length > 0;
       sender.hidden();
       if (store.durable) saveStash(orgId, [], sender.unconfirmed());
       return drainAndSend();
@@ -176,14 +194,17 @@ export function createTracker(options: TrackerOptions): Tracker {
     online: guard(sender.online),
   });
 
-  // Starting is activity.
-  enqueue({ kind: 'activity', at: Date.now() });
+  // Starting is activity; queued after what the caller tracks in this task, such as a script
+  // tag's replay of calls made before the bundle arrived: its start must not end a session
+  // before events that happened in it.
+  const startedAt = Date.now();
+  queueMicrotask(() => enqueue({ kind: 'activity', at: startedAt }));
   // Then send what earlier pages left in the outbox.
   guard(drainAndSend)();
 
   const track = (event: WidgetEvent): void => {
     try {
-      if (stopped) return void log('track() after shutdown() is ignored', event);
+      if (stopping) return void log('track() after shutdown() is ignored', event);
       const parsed = parseEvent(event, Date.now());
       if (typeof parsed === 'string') return report('invalid_event', parsed + ': event ignored');
       // Whole, in one literal: cheaper in cold code than adding fields one by one.
@@ -193,7 +214,7 @@ export function createTracker(options: TrackerOptions): Tracker {
     }
   };
   const unlisten = listenForWidgetEvents(track, config.allowedOrigins, log);
-  const flush = () => {
+  const flushNow = () => {
     // The idle timer may not have fired yet (a throttled background tab, a faked clock): a
     // session that has expired by now is ended before its missed metrics would be sent.
     if (!(Date.now() < expiresAt)) enqueue({ kind: 'check', at: Date.now() });
@@ -202,19 +223,24 @@ export function createTracker(options: TrackerOptions): Tracker {
 
   return Object.freeze({
     track,
-    flush,
+    // After shutdown() they wait for it, and do nothing more.
+    flush: () => stopping ?? flushNow(),
     endSession(): Promise<void> {
-      if (!stopped) enqueue({ kind: 'end', at: Date.now(), tab, seq: ++seq });
+      if (stopping) return stopping;
+      enqueue({ kind: 'end', at: Date.now(), tab, seq: ++seq });
       return settled(drainNow());
     },
-    async shutdown(): Promise<void> {
-      if (stopped) return;
-      stopped = true; // from now on track() ignores events; what came before is flushed
-      await flush();
-      unwatch();
-      unlisten();
-      sender.stop();
-      clearTimeout(expiryTimer);
-    },
+    shutdown: () =>
+      (stopping ??= settled(
+        (async () => {
+          // What came before is flushed (stopping is set once this first await is reached).
+          await flushNow();
+          unwatch();
+          unlisten();
+          sender.stop();
+          clearTimeout(expiryTimer);
+          store.close();
+        })(),
+      )),
   });
 }

@@ -9,13 +9,12 @@ export type Outcome = 'sent' | 'retry' | 'drop';
 /** Longest wait for an answer: ample for a batch of 500 events (some 150 KB) on a slow uplink. */
 export const REQUEST_TIMEOUT_MS = 30_000;
 
-/** 0 stands for a network error. */
+/**
+ * 0 stands for a network error. Only a 4xx drops a batch (SPEC 6): a final 3xx (no Location,
+ * a 304) says nothing against the batch, so it is retried like any other failure.
+ */
 export const outcomeOf = (status: number): Outcome =>
-  status >= 200 && status < 300
-    ? 'sent'
-    : status === 0 || status === 408 || status === 429 || status >= 500
-      ? 'retry'
-      : 'drop';
+  status >= 200 && status < 300 ? 'sent' : status > 399 && status < 500 && status !== 408 && status !== 429 ? 'drop' : 'retry';
 
 export interface Answer {
   status: number;

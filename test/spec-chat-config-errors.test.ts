@@ -82,16 +82,17 @@ describe('spec config validation', () => {
   const base: TrackerOptions = { orgId: 'org_1', endpoint: ENDPOINT };
   const cases: [string, unknown][] = [
     ['orgId', null], ['orgId', ''], ['orgId', {}], ['orgId', ['org']], ['orgId', 'x'.repeat(257)], ['orgId', 1],
-    ['endpoint', null], ['endpoint', 42], ['endpoint', {}], ['endpoint', new URL(ENDPOINT)], ['endpoint', ''], ['endpoint', 'https://'], ['endpoint', 'http://example.com/x'],
+    ['endpoint', null], ['endpoint', 42], ['endpoint', {}], ['endpoint', new URL(ENDPOINT)], ['endpoint', ''], ['endpoint', 'https://'], ['endpoint', 'http://example.com/x'], ['endpoint', 'https://user:pw@collect.example.com/v1'],
     ['batchSize', '5'], ['batchSize', true], ['batchSize', {}], ['batchSize', 1.5], ['batchSize', -1], ['batchSize', NaN],
     ['flushIntervalMs', '5000'], ['flushIntervalMs', false], ['flushIntervalMs', 0.5], ['flushIntervalMs', 2 ** 40],
     ['sessionTimeoutMs', '1000'], ['sessionTimeoutMs', {}], ['sessionTimeoutMs', 1.5], ['sessionTimeoutMs', Infinity],
     ['maxQueuedEvents', '10'], ['maxQueuedEvents', [] as unknown], ['maxQueuedEvents', 2.5], ['maxQueuedEvents', -3],
     ['page', 'x'], ['page', 1], ['page', {}], ['page', null],
-    ['headers', null], ['headers', []], ['headers', { a: 1 }], ['headers', { a: null }], ['headers', 5],
+    ['headers', null], ['headers', []], ['headers', { a: 1 }], ['headers', { a: null }], ['headers', 5], // names and values fetch() refuses: test/browser/regressions.test.ts (happy-dom's Headers takes them)
     ['onError', null], ['onError', 1], ['onError', {}],
     ['debug', 1], ['debug', 'true'], ['debug', null], ['debug', {}],
     ['allowedOrigins', null], ['allowedOrigins', [1]], ['allowedOrigins', {}], ['allowedOrigins', 'x'],
+    ['allowedOrigins', ['https://widget.example.com/']], ['allowedOrigins', ['https://widget.example.com/chat']], ['allowedOrigins', ['widget.example.com']],
   ];
   it.each(cases)('rejects %s = %o', (option, value) => {
     let thrown: unknown;

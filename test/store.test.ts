@@ -7,7 +7,7 @@ const rules = { orgId: 'org_1', sessionTimeoutMs: 60_000, newId: () => crypto.ra
 const requested = (i: number): Work => ({ kind: 'event', at: Date.now(), href: 'http://localhost/', event: { type: 'call.requested', at: Date.now(), callId: `c${i}` } });
 
 describe.each([
-  ['IndexedDB', () => openIndexedDb('store-test', new Map())],
+  ['IndexedDB', () => openIndexedDb('store-test', new Map(), () => {})],
   ['memory', async () => memoryStore()],
 ])('%s outbox', (_, open: () => Promise<Store>) => {
   it('removes exactly the given keys, consecutive or not', async () => {
