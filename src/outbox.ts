@@ -63,10 +63,12 @@ export function nextBody(entries: Entry[], maxBytes: number, now: number): { key
 
 const byteLength = (text: string) => new Blob([text]).size;
 
+/** `failed` hears that the store failed under a pass: the tracker goes on in memory. */
 export function createSender(
   config: Config,
   store: () => Store,
   report: Report,
+  failed: (err: unknown) => void,
 ): Sender {
   const { endpoint, batchSize, headers } = config;
   const lockName = 'engage-tracker:send:' + config.orgId;
@@ -191,8 +193,8 @@ export function createSender(
     running = withLock(lockName, wait, pass, (take) => store().lease(owner, take ? Date.now() + LEASE_MS : 0))
       .then((ran) => void (ran || schedule()))
       .catch((err) => {
-        report('storage_failed', 'reading the outbox failed', err);
-        schedule(); // (a lost connection has been replaced by then: see tracker.ts)
+        failed(err);
+        schedule();
       })
       .finally(() => {
         running = undefined;

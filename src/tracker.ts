@@ -121,7 +121,10 @@ export function createTracker(options: TrackerOptions): Tracker {
     }
   };
 
-  const sender = createSender(config, () => store, report);
+  const sender = createSender(config, () => store, report, (err) => {
+    store.close();
+    toMemory(err);
+  });
 
   // Work of one task is applied in one transaction: track() only pushes, a microtask drains.
   let queue: Work[] = [];

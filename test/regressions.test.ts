@@ -137,14 +137,29 @@ describe('IndexedDB lost mid-session', () => {
     });
     window.dispatchEvent(new Event('online')); // the network is back
     await tracker.flush();
-    await tracker.flush();
-    // Observed: 'reading the outbox failed' (storage_failed) on every attempt, nothing sent until
-    // a later widget event makes the tracker switch to memory.
+    // Before the fix: 'reading the outbox failed' (storage_failed) on every attempt, nothing sent
+    // until a later widget event made the tracker switch to memory.
     expect({ sent: names(endpoint.events()), codes: codes(), messages: errors.map((e) => e.message).slice(1) }).toEqual({
       sent: ['inbound_call_requested'],
       codes: ['delivery_failed', 'storage_failed'],
       messages: [expect.stringContaining('IndexedDB failed')],
     });
+  });
+
+  it('an outbox read that fails for another reason: reported once, and the next send goes from memory', async () => {
+    const endpoint = stubEndpoint();
+    endpoint.answer(0);
+    const { tracker, codes } = startTracker({ flushIntervalMs: 3_600_000 });
+    tracker.track(requested('c1'));
+    await tracker.flush();
+    const broken = vi.spyOn(IDBObjectStore.prototype, 'getAllKeys').mockImplementation(() => {
+      throw new DOMException('disk gone', 'UnknownError');
+    });
+    window.dispatchEvent(new Event('online'));
+    await tracker.flush(); // the read fails: the tracker goes on in memory
+    await tracker.flush();
+    broken.mockRestore();
+    expect({ sent: names(endpoint.events()), codes: codes() }).toEqual({ sent: ['inbound_call_requested'], codes: ['delivery_failed', 'storage_failed'] });
   });
 });
 
