@@ -58,27 +58,27 @@ export function resolveConfig(options: TrackerOptions): Config {
   };
   const { orgId, endpoint, headers = {}, allowedOrigins = [], page = (u: URL) => u.pathname, onError = () => {}, debug = false } = o;
 
-  check('orgId', typeof orgId === 'string' && orgId.trim() && orgId.length <= 256, 'is required: a non-empty string of at most 256 characters');
+  check('orgId', typeof orgId === 'string' && orgId.trim() && orgId.length <= 256, 'must be a non-blank string of at most 256 characters');
   let url: URL | undefined;
   try {
     url = new URL(endpoint as string);
   } catch {
     /* checked next */
   }
-  check('endpoint', typeof endpoint === 'string' && url, 'is required: an absolute URL');
+  check('endpoint', typeof endpoint === 'string' && url, 'must be an absolute URL');
   const { protocol, hostname } = url as URL;
-  check('endpoint', protocol === 'https:' || (protocol === 'http:' && LOCAL_HOSTS.includes(hostname)), 'must be an https URL (http only on localhost)');
+  check('endpoint', protocol === 'https:' || (protocol === 'http:' && LOCAL_HOSTS.includes(hostname)), 'must be https (http only on localhost)');
   const config: Record<string, unknown> = {};
   for (const [option, fallback, min, max] of NUMBERS) {
     const value = o[option] ?? fallback;
-    check(option, Number.isInteger(value) && (value as number) >= min && (value as number) <= max, `must be a whole number from ${min} to ${max}`);
+    check(option, Number.isInteger(value) && (value as number) >= min && (value as number) <= max, `must be an integer from ${min} to ${max}`);
     config[option] = value;
   }
   check('page', typeof page === 'function', 'must be a function');
   check('onError', typeof onError === 'function', 'must be a function');
-  check('headers', typeof headers === 'object' && headers && !Array.isArray(headers) && Object.values(headers).every((v) => typeof v === 'string'), 'must be an object of string values');
-  check('allowedOrigins', Array.isArray(allowedOrigins) && allowedOrigins.every((v) => typeof v === 'string'), 'must be an array of origins such as "https://widget.example.com"');
-  check('debug', typeof debug === 'boolean', 'must be true or false');
+  check('headers', typeof headers === 'object' && headers && !Array.isArray(headers) && Object.values(headers).every((v) => typeof v === 'string'), 'must be an object of strings');
+  check('allowedOrigins', Array.isArray(allowedOrigins) && allowedOrigins.every((v) => typeof v === 'string'), 'must be an array of origin strings');
+  check('debug', typeof debug === 'boolean', 'must be a boolean');
 
   return Object.freeze({
     ...config,
