@@ -57,7 +57,7 @@ const FROM: unknown[] = ['visitor', 'rep', 'bot'];
 const idError = (type: unknown, key: string, value: unknown, required: boolean): string =>
   (value == null && !required) || (typeof value === 'string' && value !== '' && value.length <= MAX_ID_LENGTH)
     ? ''
-    : `${type} needs "${key}" as a string of 1 to ${MAX_ID_LENGTH} characters`;
+    : `${type} needs "${key}": a string of 1 to ${MAX_ID_LENGTH} characters`;
 
 /**
  * A normalized event, or a sentence saying what is wrong with the input. On every track(), and
@@ -81,13 +81,13 @@ export function parseEvent(input: unknown, now: number): ParsedEvent | string {
     idError(type, 'conversationId', conversationId, false);
   if (bad) return bad;
   if (pageUrl != null && (typeof pageUrl !== 'string' || pageUrl.length > MAX_URL_LENGTH)) {
-    return `"pageUrl" must be a URL string of at most ${MAX_URL_LENGTH} characters`;
+    return `"pageUrl" must be a string of at most ${MAX_URL_LENGTH} characters`;
   }
   let ms = now;
   if (at != null) {
     ms = typeof at === 'number' ? at : typeof at === 'string' ? Date.parse(at) : NaN;
     // Date's own range: beyond it no ISO string exists (and NaN fails the test too).
-    if (!(Math.abs(ms) <= 8.64e15)) return '"at" must be epoch milliseconds or an ISO date string';
+    if (!(Math.abs(ms) <= 8.64e15)) return '"at" must be epoch ms or an ISO date';
   }
   // Only the fields the type has: a chat message's stray callId must not make it a call.
   const out = { type, at: ms } as ParsedEvent;

@@ -111,11 +111,11 @@ export function createSender(
     const outcome = outcomeOf(answer.status);
     if (outcome === 'retry') {
       const delay = retryDelayMs(attempt++, parseRetryAfter(answer.retryAfter, Date.now()));
-      report('delivery_failed', `sending ${count} events failed (${answer.status || 'network error'}): retrying in ${delay} ms`, answer.error);
+      report('delivery_failed', `sending ${count} events failed (${answer.status || 'network error'}): retry in ${delay} ms`, answer.error);
       return delay;
     }
     attempt = 0;
-    if (outcome === 'drop') report('delivery_rejected', `the endpoint answered ${answer.status} to ${count} events: dropped`);
+    if (outcome === 'drop') report('delivery_rejected', `endpoint answered ${answer.status}: dropped ${count} events`);
   };
 
   /** Forgets unconfirmed keys whose grace is over, so the normal path sends them again. */

@@ -38,7 +38,7 @@ if (!host.EngageTracker) {
   const call = ([args, at]: Queued): unknown => {
     const [command, arg] = Array.from(args) as [Command, unknown];
     if (command === 'init') {
-      if (tracker) return reject('engage("init") was called again; the second call is ignored');
+      if (tracker) return reject('engage("init") called again: ignored');
       try {
         tracker = createTracker(arg as TrackerOptions);
         onError = (arg as TrackerOptions).onError;
@@ -55,7 +55,7 @@ if (!host.EngageTracker) {
       return tracker.track(at !== undefined && event && typeof event === 'object' && event.at == null ? { ...event, at } : event);
     }
     if (command === 'flush' || command === 'endSession' || command === 'shutdown') return tracker[command]();
-    reject(`engage(${JSON.stringify(String(command))}) is not a command; use init, track, flush, endSession or shutdown`);
+    reject(`engage(${JSON.stringify(String(command))}): unknown command`);
   };
 
   // The snippet queues [arguments, time]; a stub of your own, the bare arguments (maybe none).

@@ -43,7 +43,7 @@ export function createTracker(options: TrackerOptions): Tracker {
       log('onError threw', err);
     }
   };
-  const reportInternal = (err: unknown) => report('internal', `unexpected error inside engage-tracker: ${err}`, err);
+  const reportInternal = (err: unknown) => report('internal', `internal error: ${err}`, err);
   /** Runs fn, catching throws and rejections: the host page must never see them. */
   const guard = <A extends unknown[]>(fn: (...args: A) => unknown) => (...args: A): void => {
     try {
@@ -61,9 +61,9 @@ export function createTracker(options: TrackerOptions): Tracker {
       const page = config.page(url);
       // Capped: a page is a dimension, not a payload.
       if (typeof page === 'string') return page.slice(0, 1_024);
-      throw new TypeError('page() must return a string');
+      throw new TypeError('page() returned a non-string');
     } catch (err) {
-      report('internal', 'the page() option failed; the path is used instead', err);
+      report('internal', 'page() failed: using the path', err);
       return url.pathname;
     }
   };
@@ -83,7 +83,7 @@ export function createTracker(options: TrackerOptions): Tracker {
   };
   const storeReady = (typeof indexedDB === 'undefined' ? Promise.reject() : open()).then(
     (s) => void (store = s),
-    (err) => report('storage_unavailable', 'IndexedDB is not available: state and outbox are kept in memory for this page', err),
+    (err) => report('storage_unavailable', 'IndexedDB unavailable: using memory for this page', err),
   );
 
   /** Applies work; on failure reopens IndexedDB once (a lost connection), then goes on in memory. */
@@ -103,7 +103,7 @@ export function createTracker(options: TrackerOptions): Tracker {
         }
       }
       // Quota, a closed or broken database: losing nothing queued matters more than persistence.
-      report('storage_failed', 'IndexedDB failed: state and outbox continue in memory for this page', err);
+      report('storage_failed', 'IndexedDB failed: using memory for this page', err);
       // With what this page knows: the same visitor and session, the calls and messages seen,
       // the events not delivered yet. A fresh start would count them all again.
       store = memoryStore(mirror, sender.pending());
@@ -141,9 +141,9 @@ export function createTracker(options: TrackerOptions): Tracker {
     const applied = await applyWork(draining);
     draining = [];
     for (const e of applied.unknownCalls) {
-      report('unknown_call', `${e.type} for call "${e.callId}", never offered or requested here: ignored`);
+      report('unknown_call', `${e.type} for unknown call "${e.callId}": ignored`);
     }
-    if (applied.dropped) report('queue_overflow', `over ${maxQueuedEvents} events waited: the ${applied.dropped} oldest were dropped`);
+    if (applied.dropped) report('queue_overflow', `outbox over ${maxQueuedEvents} events: dropped the ${applied.dropped} oldest`);
     log('stored', applied.metrics);
     sender.added(applied.added);
     clearTimeout(expiryTimer);
@@ -183,7 +183,7 @@ export function createTracker(options: TrackerOptions): Tracker {
 
   const track = (event: WidgetEvent): void => {
     try {
-      if (stopped) return void log('track() after shutdown() is ignored', event);
+      if (stopped) return void log('track() after shutdown(): ignored', event);
       const parsed = parseEvent(event, Date.now());
       if (typeof parsed === 'string') return report('invalid_event', parsed + ': event ignored');
       // Whole, in one literal: cheaper in cold code than adding fields one by one.
