@@ -26,8 +26,8 @@ export function randomId(): string {
   const b = crypto.getRandomValues(new Uint8Array(16));
   b[6] = (b[6] & 15) | 64;
   b[8] = (b[8] & 63) | 128;
-  const h = Array.from(b, (x) => (x + 256).toString(16).slice(1)).join('');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  // Hex pairs; a dash before bytes 4, 6, 8 and 10 (8-4-4-4-12 digits).
+  return Array.from(b, (x, i) => (i % 2 || i < 4 || i > 10 ? '' : '-') + (x + 256).toString(16).slice(1)).join('');
 }
 
 /** Web Locks, where the browser has them (not in Node, nor in Safari before 15.4). */
