@@ -1,4 +1,4 @@
-// Options → a frozen Config with defaults. The one place in the SDK that throws.
+// Options → a Config with defaults (readonly by type). The one place in the SDK that throws.
 import { MAX_TIMER_MS } from './env';
 import { TrackerConfigError, type TrackerError } from './errors';
 
@@ -80,14 +80,16 @@ export function resolveConfig(options: TrackerOptions): Config {
   check('allowedOrigins', Array.isArray(allowedOrigins) && allowedOrigins.every((v) => typeof v === 'string'), 'must be an array of origin strings');
   check('debug', typeof debug === 'boolean', 'must be a boolean');
 
-  return Object.freeze({
+  // Copies, so the page changing its objects later changes nothing (Config's readonly keeps
+  // the SDK itself from writing).
+  return {
     ...config,
     orgId,
     endpoint, // as given: parsed only to check it
     page,
     onError,
     debug,
-    headers: Object.freeze({ ...(headers as object) }),
-    allowedOrigins: Object.freeze([...(allowedOrigins as string[])]),
-  }) as Config;
+    headers: { ...(headers as object) },
+    allowedOrigins: [...(allowedOrigins as string[])],
+  } as unknown as Config;
 }
