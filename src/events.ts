@@ -40,17 +40,8 @@ export interface ParsedEvent {
 
 export const MAX_ID_LENGTH = 256;
 const MAX_URL_LENGTH = 4096;
-/** The call event types, each with whether it needs a `repId` (others never carry one). */
-const CALLS = new Map<unknown, boolean>([
-  ['call.offered', true],
-  ['call.accepted', false],
-  ['call.declined', false],
-  ['call.requested', false],
-  ['call.answered', true],
-  ['call.canceled', false],
-  ['call.timeout', false],
-  ['call.ended', false],
-]);
+/** The call event types: the first two need a `repId`, the others never carry one. */
+const CALLS: unknown[] = ['call.offered', 'call.answered', 'call.accepted', 'call.declined', 'call.requested', 'call.canceled', 'call.timeout', 'call.ended'];
 const FROM: unknown[] = ['visitor', 'rep', 'bot'];
 
 /** Why `value` cannot be the `key` of a `type` event, or '' when it can. */
@@ -70,8 +61,9 @@ export function parseEvent(input: unknown, now: number): ParsedEvent | string {
   const e = input as Record<string, unknown>;
   const { type, from, at, callId, repId, messageId, conversationId, pageUrl } = e;
   const isChat = type === 'chat.message';
-  const needsRep = isChat ? from === 'rep' : CALLS.get(type);
-  if (needsRep === undefined) return `unknown event type ${JSON.stringify(String(type)).slice(0, 60)}`;
+  const call = CALLS.indexOf(type);
+  const needsRep = isChat ? from === 'rep' : call < 2;
+  if (!isChat && call < 0) return `unknown event type ${JSON.stringify(String(type)).slice(0, 60)}`;
   if (Object.prototype.hasOwnProperty.call(e, '__proto__')) return 'an event must not have a "__proto__" key';
   if (isChat && !FROM.includes(from)) return 'chat.message needs "from": "visitor", "rep" or "bot"';
   const bad =
