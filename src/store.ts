@@ -2,7 +2,7 @@
 // when IndexedDB is missing or failing. One `apply` = one readwrite transaction holding the
 // dedupe check-and-set and the outbox append, so a crash can neither count without sending
 // nor send without counting, and two tabs never both see "first message".
-import { openDB, type IDBPDatabase, type IDBPTransaction } from 'idb';
+import { wrap, type IDBPDatabase, type IDBPTransaction } from 'idb';
 import { apply, type Applied, type Rules, type StateStore, type Tx, type Work } from './apply';
 import type { MetricEvent } from './metric-event';
 
@@ -52,16 +52,15 @@ const quietly = (p: Promise<unknown>) => p.catch(() => {}); // failures surface 
  * `store + '\0' + key`: what memoryStore() goes on from if IndexedDB fails.
  */
 export async function openIndexedDb(name: string, mirror: Map<string, unknown>): Promise<Store> {
-  const db: IDBPDatabase = await openDB(name, 1, {
-    upgrade(up) {
-      for (const s of STATE_STORES) up.createObjectStore(s);
-      up.createObjectStore(OUTBOX, { autoIncrement: true });
-    },
-    // A newer version in another tab must not wait on us: step aside, memory takes over.
-    blocking() {
-      db.close();
-    },
-  });
+  // idb's wrap() of the open request, not openDB(): its options we would not use cost bytes.
+  const open = indexedDB.open(name, 1);
+  open.onupgradeneeded = () => {
+    for (const s of STATE_STORES) open.result.createObjectStore(s);
+    open.result.createObjectStore(OUTBOX, { autoIncrement: true });
+  };
+  const db = (await wrap(open)) as IDBPDatabase;
+  // A newer version in another tab must not wait on us: step aside, memory takes over.
+  db.onversionchange = () => db.close();
 
   return {
     async apply(work, rules, maxQueued) {
