@@ -66,7 +66,7 @@ if (!host.EngageTracker) {
   const engage: EngageGlobal = (...args) => call([args]);
   host.engage = engage;
   host.EngageTracker = Object.freeze({ createTracker, TrackerError, TrackerConfigError });
-  // init first wherever it was queued, then the rest in order.
-  const isInit = (q: Queued) => q[0][0] === 'init';
-  [...queued.filter(isInit), ...queued.filter((q) => !isInit(q))].forEach(call);
+  // init first wherever it was queued, then the rest in order (sort is stable).
+  const isInit = (q: Queued) => +(q[0][0] === 'init');
+  queued.sort((a, b) => isInit(b) - isInit(a)).forEach(call);
 }

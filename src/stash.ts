@@ -19,13 +19,13 @@ const keyFor = (orgId: string) => `engage-tracker:${orgId}:stash`;
 /** What another script may have written under our key is checked like any input. */
 function read(storage: Storage | undefined, key: string): Stash {
   try {
-    const saved = JSON.parse(storage?.getItem(key) ?? 'null') as Partial<Stash> | null;
+    const saved = JSON.parse(storage?.getItem(key) ?? '{}') as Partial<Stash>; // null throws: empty
     const now = Date.now();
     return {
-      work: (saved?.work ?? []).filter(
+      work: (saved.work ?? []).filter(
         (w) => typeof w.tab === 'string' && typeof w.seq === 'number' && typeof w.at === 'number' && (w.kind === 'end' || (w.kind === 'event' && typeof w.href === 'string' && typeof parseEvent(w.event, now) !== 'string')),
       ),
-      unconfirmed: (saved?.unconfirmed ?? []).filter((u) => Array.isArray(u) && typeof u[0] === 'number' && typeof u[1] === 'number'),
+      unconfirmed: (saved.unconfirmed ?? []).filter((u) => Array.isArray(u) && typeof u[0] === 'number' && typeof u[1] === 'number'),
     };
   } catch {
     return { work: [], unconfirmed: [] };
