@@ -58,7 +58,7 @@ export function resolveConfig(options: TrackerOptions): Config {
   };
   const { orgId, endpoint, headers = {}, allowedOrigins = [], page = (u: URL) => u.pathname, onError = () => {}, debug = false } = o;
 
-  check('orgId', typeof orgId === 'string' && orgId.trim() && orgId.length <= 256, 'must be a non-blank string of at most 256 characters');
+  check('orgId', typeof orgId === 'string' && orgId.trim() && orgId.length <= 256, 'must be a non-blank string of 1 to 256 characters');
   let url: URL | undefined;
   try {
     url = new URL(endpoint as string);
