@@ -63,13 +63,17 @@ export function watchPage(on: PageHandlers): () => void {
   if (typeof document === 'undefined' || typeof addEventListener !== 'function') return () => {};
   const onVisibility = () => (document.visibilityState === 'hidden' ? on.hidden() : on.visible());
   // pagehide, never unload: an unload handler takes the page out of the back/forward cache.
-  const subscriptions: [EventTarget, string, () => void][] = [
+  return listen([
     [document, 'visibilitychange', onVisibility],
     [window, 'pagehide', on.hidden],
     [window, 'online', on.online],
-  ];
-  for (const [target, type, fn] of subscriptions) target.addEventListener(type, fn);
+  ]);
+}
+
+/** Adds each listener; returns what removes them all. */
+export function listen(subscriptions: [EventTarget, string, (e: never) => void][]): () => void {
+  for (const [target, type, fn] of subscriptions) target.addEventListener(type, fn as EventListener);
   return () => {
-    for (const [target, type, fn] of subscriptions) target.removeEventListener(type, fn);
+    for (const [target, type, fn] of subscriptions) target.removeEventListener(type, fn as EventListener);
   };
 }

@@ -1,5 +1,6 @@
 // Bridges from the page into track(): a CustomEvent on document, and postMessage from widget
 // iframes on an explicit origin allowlist. Other messages are none of our business.
+import { listen } from './env';
 import type { WidgetEvent } from './events';
 
 export const WIDGET_EVENT = 'engage:event';
@@ -18,10 +19,8 @@ export function listenForWidgetEvents(
     if (!allowedOrigins.includes(e.origin)) return void log(`ignored a widget event from ${e.origin}: not in allowedOrigins`);
     track((data as { engage: WidgetEvent }).engage);
   };
-  document.addEventListener(WIDGET_EVENT, onCustomEvent);
-  window.addEventListener('message', onMessage);
-  return () => {
-    document.removeEventListener(WIDGET_EVENT, onCustomEvent);
-    window.removeEventListener('message', onMessage);
-  };
+  return listen([
+    [document, WIDGET_EVENT, onCustomEvent],
+    [window, 'message', onMessage],
+  ]);
 }
