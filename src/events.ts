@@ -64,7 +64,7 @@ export function parseEvent(input: unknown, now: number): ParsedEvent | string {
   const call = CALLS.indexOf(type);
   const needsRep = isChat ? from === 'rep' : call < 2;
   if (!isChat && call < 0) return `unknown event type ${JSON.stringify(String(type)).slice(0, 60)}`;
-  if (Object.prototype.hasOwnProperty.call(e, '__proto__')) return 'an event must not have a "__proto__" key';
+  if (Object.prototype.hasOwnProperty.call(e, '__proto__')) return 'a "__proto__" key is not allowed';
   if (isChat && !FROM.includes(from)) return 'chat.message needs "from": "visitor", "rep" or "bot"';
   const bad =
     (!isChat && idError(type, 'callId', callId, true)) ||

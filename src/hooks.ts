@@ -16,7 +16,7 @@ export function listenForWidgetEvents(
   const onMessage = (e: MessageEvent) => {
     const data: unknown = e.data;
     if (typeof data !== 'object' || data === null || !('engage' in data)) return;
-    if (!allowedOrigins.includes(e.origin)) return void log(`ignored a widget event from ${e.origin}: not in allowedOrigins`);
+    if (!allowedOrigins.includes(e.origin)) return void log(`origin ${e.origin} not in allowedOrigins: event ignored`);
     track((data as { engage: WidgetEvent }).engage);
   };
   return listen([
