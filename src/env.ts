@@ -22,7 +22,7 @@ export function later(fn: () => unknown, ms: number): Timer {
 
 /** Random UUID v4; randomUUID needs a secure context, getRandomValues does not. */
 export function randomId(): string {
-  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+  if (crypto.randomUUID) return crypto.randomUUID();
   const b = crypto.getRandomValues(new Uint8Array(16));
   b[6] = (b[6] & 15) | 64;
   b[8] = (b[8] & 63) | 128;
@@ -37,7 +37,7 @@ export const webLocks = (): LockManager | undefined =>
 /** localStorage, or undefined where reading it throws (disabled storage, sandboxed frames). */
 export function localStore(): Storage | undefined {
   try {
-    return typeof localStorage !== 'undefined' ? localStorage : undefined;
+    return localStorage; // where there is none (Node), the ReferenceError lands below too
   } catch {
     return undefined;
   }
