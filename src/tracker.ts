@@ -140,7 +140,7 @@ export function createTracker(options: TrackerOptions): Tracker {
     draining = queue.splice(0, MAX_WORK_PER_DRAIN);
     const applied = await applyWork(draining);
     draining = [];
-    for (const e of applied.unknownCalls) {
+    for (const e of applied.unknowns) {
       report('unknown_call', `${e.type} for unknown call "${e.callId}": ignored`);
     }
     if (applied.dropped) report('queue_overflow', `outbox over ${maxQueuedEvents} events: dropped the ${applied.dropped} oldest`);
