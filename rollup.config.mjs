@@ -17,11 +17,7 @@ const npmEntry = (input, name) => ({
   ],
 });
 
-const minify = terser({
-  ecma: 2020,
-  compress: { passes: 3, unsafe_arrows: true, pure_getters: true },
-  format: { comments: false },
-});
+const minify = (compress) => terser({ ecma: 2020, compress: { passes: 3, pure_getters: true, ...compress }, format: { comments: false } });
 
 export default [
   npmEntry('build/index.js', 'index'),
@@ -30,11 +26,23 @@ export default [
     input: 'build/script-tag.js',
     plugins: [nodeResolve({ browser: true })],
     treeshake: idbUsed,
-    output: { file: 'dist/engage-tracker.min.js', format: 'iife', sourcemap: true, plugins: [minify] },
+    output: {
+      file: 'dist/engage-tracker.min.js',
+      format: 'iife',
+      sourcemap: true,
+      // Each measured (gzip): hoist_funs keeps function declarations as such (-39 B); inline: 1
+      // inlines no function that takes arguments (-3 B); leaving out unsafe_arrows, which
+      // turned function expressions into arrows, saves 5 B more. Rejected as unsafe here:
+      // `unsafe` turns String(x) into x+"" (throws on a Symbol, which describe() and parseEvent
+      // must report), `unsafe_comps` turns !(a <= b) into a > b (wrong for NaN, which
+      // parseEvent's check of `at` relies on).
+      plugins: [minify({ hoist_funs: true, inline: 1 })],
+    },
   },
   {
-    // Already an IIFE: the ES format adds no second wrapper.
+    // Already an IIFE: the ES format adds no second wrapper. (Raw bytes count here, and the
+    // arrow saves some: the stub's function is never used with `this` or `new`.)
     input: 'src/snippet.js',
-    output: { file: 'dist/snippet.min.js', format: 'es', plugins: [minify] },
+    output: { file: 'dist/snippet.min.js', format: 'es', plugins: [minify({ unsafe_arrows: true })] },
   },
 ];

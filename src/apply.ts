@@ -40,7 +40,7 @@ export interface Rules {
 export interface Applied {
   metrics: MetricEvent[];
   /** Call events naming a call never offered or requested here. */
-  unknownCalls: ParsedEvent[];
+  unknowns: ParsedEvent[];
   /** When the open session will expire if nothing happens, or undefined with no session. */
   expiresAt?: number;
 }
@@ -50,7 +50,7 @@ export async function apply(tx: Tx, work: Work[], rules: Rules): Promise<Applied
   let visitorId = await tx.get<string>('kv', 'visitor');
   if (!visitorId) tx.put('kv', 'visitor', (visitorId = newId()));
   let session = await tx.get<Session>('kv', 'session');
-  const out: Applied = { metrics: [], unknownCalls: [] };
+  const out: Applied = { metrics: [], unknowns: [] };
   /** The highest `seq` applied per page, in this drain. */
   const applied = new Map<string, number>();
   const context = (s: Session, at: number, page = ''): Context => ({ orgId: rules.orgId, visitorId: visitorId as string, sessionId: s.id, page, at, newId });
@@ -89,7 +89,7 @@ export async function apply(tx: Tx, work: Work[], rules: Rules): Promise<Applied
     if (e.callId) {
       const call = await tx.get<CallRecord>('calls', e.callId);
       const step = classifyCall(call, e, ctx);
-      if (step.unknown) out.unknownCalls.push(e);
+      if (step.unknown) out.unknowns.push(e);
       if (step.call) {
         tx.put('calls', e.callId, step.call);
         // Requested calls wait in their session, so its end can miss them.

@@ -58,11 +58,8 @@ export interface CallStep {
 }
 
 const NOTHING: CallStep = { metrics: [] };
-const ENDINGS: Record<string, MissedReason | undefined> = {
-  'call.canceled': 'canceled',
-  'call.timeout': 'timeout',
-  'call.ended': 'ended',
-};
+/** The call events that end a call: their names after "call." are the reasons missed calls carry. */
+const ENDINGS: unknown[] = ['call.canceled', 'call.timeout', 'call.ended'];
 
 export function classifyCall(call: CallRecord | undefined, e: ParsedEvent, ctx: Context): CallStep {
   const callId = e.callId;
@@ -80,7 +77,7 @@ export function classifyCall(call: CallRecord | undefined, e: ParsedEvent, ctx: 
   }
   // Offered or requested twice, or anything after the first outcome: counted already.
   if (call.outcome) return NOTHING;
-  const reason = ENDINGS[e.type];
+  const reason = ENDINGS.includes(e.type) ? (e.type.slice(5) as MissedReason) : undefined;
   if (call.origin === 'offered') {
     if (e.type === 'call.accepted') {
       return {

@@ -1,4 +1,4 @@
-// Options → a frozen Config with defaults. The one place in the SDK that throws.
+// Options → a Config with defaults (readonly by type). The one place in the SDK that throws.
 import { MAX_TIMER_MS } from './env';
 import { TrackerConfigError, type TrackerError } from './errors';
 
@@ -75,39 +75,41 @@ export function resolveConfig(options: TrackerOptions): Config {
   };
   const { orgId, endpoint, headers = {}, allowedOrigins = [], page = (u: URL) => u.pathname, onError = () => {}, debug = false } = o;
 
-  check('orgId', typeof orgId === 'string' && orgId.trim() && orgId.length <= 256, 'is required: a non-empty string of at most 256 characters');
+  check('orgId', typeof orgId === 'string' && orgId.trim() && orgId.length <= 256, 'must be a non-blank string of 1 to 256 characters');
   let url: URL | undefined;
   try {
     url = new URL(endpoint as string);
   } catch {
     /* checked next */
   }
-  check('endpoint', typeof endpoint === 'string' && url, 'is required: an absolute URL');
+  check('endpoint', typeof endpoint === 'string' && url, 'must be an absolute URL');
   const { protocol, hostname } = url as URL;
-  check('endpoint', protocol === 'https:' || (protocol === 'http:' && LOCAL_HOSTS.includes(hostname)), 'must be an https URL (http only on localhost)');
+  check('endpoint', protocol === 'https:' || (protocol === 'http:' && LOCAL_HOSTS.includes(hostname)), 'must be https (http only on localhost)');
   // fetch() refuses such a URL: every send would fail, and be retried, for good.
-  check('endpoint', !(url as URL).username && !(url as URL).password, 'must not contain a user name or password');
+  check('endpoint', !(url as URL).username && !(url as URL).password, 'must not hold a user name or password');
   const config: Record<string, unknown> = {};
   for (const [option, fallback, min, max] of NUMBERS) {
     const value = o[option] ?? fallback;
-    check(option, Number.isInteger(value) && (value as number) >= min && (value as number) <= max, `must be a whole number from ${min} to ${max}`);
+    check(option, Number.isInteger(value) && (value as number) >= min && (value as number) <= max, `must be an integer from ${min} to ${max}`);
     config[option] = value;
   }
   check('page', typeof page === 'function', 'must be a function');
   check('onError', typeof onError === 'function', 'must be a function');
-  check('headers', typeof headers === 'object' && headers && !Array.isArray(headers) && Object.values(headers).every((v) => typeof v === 'string') && fetchTakes(headers as Record<string, string>), 'must be an object of valid header names and string values');
+  check('headers', typeof headers === 'object' && headers && !Array.isArray(headers) && Object.values(headers).every((v) => typeof v === 'string') && fetchTakes(headers as Record<string, string>), 'must be an object of header names and strings fetch can send');
   // Compared with each message's exact origin: a path or trailing slash would never match.
-  check('allowedOrigins', Array.isArray(allowedOrigins) && allowedOrigins.every(isOrigin), 'must be an array of origins such as "https://widget.example.com"');
-  check('debug', typeof debug === 'boolean', 'must be true or false');
+  check('allowedOrigins', Array.isArray(allowedOrigins) && allowedOrigins.every(isOrigin), 'must be an array of origins like "https://a.example"');
+  check('debug', typeof debug === 'boolean', 'must be a boolean');
 
-  return Object.freeze({
+  // Copies, so the page changing its objects later changes nothing (Config's readonly keeps
+  // the SDK itself from writing).
+  return {
     ...config,
     orgId,
     endpoint, // as given: parsed only to check it
     page,
     onError,
     debug,
-    headers: Object.freeze({ ...(headers as object) }),
-    allowedOrigins: Object.freeze([...(allowedOrigins as string[])]),
-  }) as Config;
+    headers: { ...(headers as object) },
+    allowedOrigins: [...(allowedOrigins as string[])],
+  } as unknown as Config;
 }

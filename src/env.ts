@@ -22,12 +22,12 @@ export function later(fn: () => unknown, ms: number): Timer {
 
 /** Random UUID v4; randomUUID needs a secure context, getRandomValues does not. */
 export function randomId(): string {
-  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+  if (crypto.randomUUID) return crypto.randomUUID();
   const b = crypto.getRandomValues(new Uint8Array(16));
   b[6] = (b[6] & 15) | 64;
   b[8] = (b[8] & 63) | 128;
-  const h = Array.from(b, (x) => (x + 256).toString(16).slice(1)).join('');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  // Hex pairs; a dash before bytes 4, 6, 8 and 10 (8-4-4-4-12 digits).
+  return Array.from(b, (x, i) => (i % 2 || i < 4 || i > 10 ? '' : '-') + (x + 256).toString(16).slice(1)).join('');
 }
 
 /** Web Locks, where the browser has them (not in Node, nor in Safari before 15.4). */
@@ -37,7 +37,7 @@ export const webLocks = (): LockManager | undefined =>
 /** localStorage, or undefined where reading it throws (disabled storage, sandboxed frames). */
 export function localStore(): Storage | undefined {
   try {
-    return typeof localStorage !== 'undefined' ? localStorage : undefined;
+    return localStorage; // where there is none (Node), the ReferenceError lands below too
   } catch {
     return undefined;
   }
@@ -63,13 +63,17 @@ export function watchPage(on: PageHandlers): () => void {
   if (typeof document === 'undefined' || typeof addEventListener !== 'function') return () => {};
   const onVisibility = () => (document.visibilityState === 'hidden' ? on.hidden() : on.visible());
   // pagehide, never unload: an unload handler takes the page out of the back/forward cache.
-  const subscriptions: [EventTarget, string, () => void][] = [
+  return listen([
     [document, 'visibilitychange', onVisibility],
     [window, 'pagehide', on.hidden],
     [window, 'online', on.online],
-  ];
-  for (const [target, type, fn] of subscriptions) target.addEventListener(type, fn);
+  ]);
+}
+
+/** Adds each listener; returns what removes them all. */
+export function listen(subscriptions: [EventTarget, string, (e: never) => void][]): () => void {
+  for (const [target, type, fn] of subscriptions) target.addEventListener(type, fn as EventListener);
   return () => {
-    for (const [target, type, fn] of subscriptions) target.removeEventListener(type, fn);
+    for (const [target, type, fn] of subscriptions) target.removeEventListener(type, fn as EventListener);
   };
 }

@@ -33,9 +33,13 @@ export class TrackerConfigError extends Error {
   }
 }
 
-const describe = (value: unknown): string => {
-  if (typeof value === 'string') return JSON.stringify(value.length > 80 ? value.slice(0, 80) + '…' : value);
-  if (typeof value === 'function') return 'a function';
-  if (Array.isArray(value)) return 'an array';
-  return value === null || typeof value !== 'object' ? String(value) : 'an object';
-};
+const describe = (value: unknown): string =>
+  typeof value === 'string'
+    ? JSON.stringify(value.length > 80 ? value.slice(0, 80) + '…' : value)
+    : typeof value === 'function'
+      ? 'a function'
+      : Array.isArray(value)
+        ? 'an array'
+        : value && typeof value === 'object'
+          ? 'an object'
+          : String(value);

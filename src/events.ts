@@ -40,24 +40,15 @@ export interface ParsedEvent {
 
 export const MAX_ID_LENGTH = 256;
 const MAX_URL_LENGTH = 4096;
-/** The call event types, each with whether it needs a `repId` (others never carry one). */
-const CALLS = new Map<unknown, boolean>([
-  ['call.offered', true],
-  ['call.accepted', false],
-  ['call.declined', false],
-  ['call.requested', false],
-  ['call.answered', true],
-  ['call.canceled', false],
-  ['call.timeout', false],
-  ['call.ended', false],
-]);
+/** The call event types: the first two need a `repId`, the others never carry one. */
+const CALLS: unknown[] = ['call.offered', 'call.answered', 'call.accepted', 'call.declined', 'call.requested', 'call.canceled', 'call.timeout', 'call.ended'];
 const FROM: unknown[] = ['visitor', 'rep', 'bot'];
 
 /** Why `value` cannot be the `key` of a `type` event, or '' when it can. */
 const idError = (type: unknown, key: string, value: unknown, required: boolean): string =>
   (value == null && !required) || (typeof value === 'string' && value !== '' && value.length <= MAX_ID_LENGTH)
     ? ''
-    : `${type} needs "${key}" as a string of 1 to ${MAX_ID_LENGTH} characters`;
+    : `${type} needs "${key}": a string of 1 to ${MAX_ID_LENGTH} characters`;
 
 /** Relative URLs count: they are resolved against the page the tracker runs on. */
 const parsesAsUrl = (url: string): boolean => {
@@ -79,9 +70,10 @@ export function parseEvent(input: unknown, now: number): ParsedEvent | string {
   const e = input as Record<string, unknown>;
   const { type, from, at, callId, repId, messageId, conversationId, pageUrl } = e;
   const isChat = type === 'chat.message';
-  const needsRep = isChat ? from === 'rep' : CALLS.get(type);
-  if (needsRep === undefined) return `unknown event type ${JSON.stringify(String(type)).slice(0, 60)}`;
-  if (Object.prototype.hasOwnProperty.call(e, '__proto__')) return 'an event must not have a "__proto__" key';
+  const call = CALLS.indexOf(type);
+  const needsRep = isChat ? from === 'rep' : call < 2;
+  if (!isChat && call < 0) return `unknown event type ${JSON.stringify(String(type)).slice(0, 60)}`;
+  if (Object.prototype.hasOwnProperty.call(e, '__proto__')) return 'a "__proto__" key is not allowed';
   if (isChat && !FROM.includes(from)) return 'chat.message needs "from": "visitor", "rep" or "bot"';
   const bad =
     (!isChat && idError(type, 'callId', callId, true)) ||
@@ -96,7 +88,7 @@ export function parseEvent(input: unknown, now: number): ParsedEvent | string {
   if (at != null) {
     ms = typeof at === 'number' ? at : typeof at === 'string' ? Date.parse(at) : NaN;
     // Date's own range: beyond it no ISO string exists (and NaN fails the test too).
-    if (!(Math.abs(ms) <= 8.64e15)) return '"at" must be epoch milliseconds or an ISO date string';
+    if (!(Math.abs(ms) <= 8.64e15)) return '"at" must be epoch ms or an ISO date';
   }
   // Only the fields the type has: a chat message's stray callId must not make it a call.
   const out = { type, at: ms } as ParsedEvent;

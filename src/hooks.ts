@@ -1,5 +1,6 @@
 // Bridges from the page into track(): a CustomEvent on document, and postMessage from widget
 // iframes on an explicit origin allowlist. Other messages are none of our business.
+import { listen } from './env';
 import type { WidgetEvent } from './events';
 
 export const WIDGET_EVENT = 'engage:event';
@@ -15,13 +16,11 @@ export function listenForWidgetEvents(
   const onMessage = (e: MessageEvent) => {
     const data: unknown = e.data;
     if (typeof data !== 'object' || data === null || !('engage' in data)) return;
-    if (!allowedOrigins.includes(e.origin)) return void log(`ignored a widget event from ${e.origin}: not in allowedOrigins`);
+    if (!allowedOrigins.includes(e.origin)) return void log(`origin ${e.origin} not in allowedOrigins: event ignored`);
     track((data as { engage: WidgetEvent }).engage);
   };
-  document.addEventListener(WIDGET_EVENT, onCustomEvent);
-  window.addEventListener('message', onMessage);
-  return () => {
-    document.removeEventListener(WIDGET_EVENT, onCustomEvent);
-    window.removeEventListener('message', onMessage);
-  };
+  return listen([
+    [document, WIDGET_EVENT, onCustomEvent],
+    [window, 'message', onMessage],
+  ]);
 }

@@ -118,11 +118,11 @@ export function createSender(
       const asked = parseRetryAfter(answer.retryAfter, Date.now());
       const delay = retryDelayMs(attempt++, asked);
       quietUntil = asked ? Date.now() + asked : 0;
-      report('delivery_failed', `sending ${count} events failed (${answer.status || 'network error'}): retrying in ${delay} ms`, answer.error);
+      report('delivery_failed', `sending ${count} events failed (${answer.status || 'network error'}): retry in ${delay} ms`, answer.error);
       return delay;
     }
     attempt = 0;
-    if (outcome === 'drop') report('delivery_rejected', `the endpoint answered ${answer.status} to ${count} events: dropped`);
+    if (outcome === 'drop') report('delivery_rejected', `endpoint answered ${answer.status}: dropped ${count} events`);
   };
 
   /** Forgets unconfirmed keys whose grace is over, so the normal path sends them again. */

@@ -40,7 +40,7 @@ if (!host.EngageTracker) {
   const call = ([args, at]: Queued): unknown => {
     const [command, arg] = Array.from(args) as [Command, unknown];
     if (command === 'init') {
-      if (tracker) return reject('engage("init") was called again; the second call is ignored');
+      if (tracker) return reject('engage("init") called again: ignored');
       try {
         tracker = createTracker(arg as TrackerOptions);
         onError = (arg as TrackerOptions).onError;
@@ -57,7 +57,7 @@ if (!host.EngageTracker) {
       return tracker.track(at !== undefined && event && typeof event === 'object' && event.at == null ? { ...event, at } : event);
     }
     if (command === 'flush' || command === 'endSession' || command === 'shutdown') return tracker[command]();
-    reject(`engage(${JSON.stringify(String(command))}) is not a command; use init, track, flush, endSession or shutdown`);
+    reject(`engage(${JSON.stringify(String(command))}): unknown command`);
   };
 
   // The snippet queues [arguments, time]; a stub of your own, the bare arguments (maybe none).
@@ -70,7 +70,7 @@ if (!host.EngageTracker) {
   const engage: EngageGlobal = (...args) => call([args]);
   host.engage = engage;
   host.EngageTracker = Object.freeze({ createTracker, TrackerError, TrackerConfigError });
-  // init first wherever it was queued, then the rest in order.
-  const isInit = (q: Queued) => q[0][0] === 'init';
-  [...queued.filter(isInit), ...queued.filter((q) => !isInit(q))].forEach(call);
+  // init first wherever it was queued, then the rest in order (sort is stable).
+  const isInit = (q: Queued) => +(q[0][0] === 'init');
+  queued.sort((a, b) => isInit(b) - isInit(a)).forEach(call);
 }

@@ -17,15 +17,15 @@ const MAX_STASHED = 5_000;
 const keyFor = (orgId: string) => `engage-tracker:${orgId}:stash`;
 
 /** What another script may have written under our key is checked like any input. */
-function read(storage: Storage, key: string): Stash {
+function read(storage: Storage | undefined, key: string): Stash {
   try {
-    const saved = JSON.parse(storage.getItem(key) ?? 'null') as Partial<Stash> | null;
+    const saved = JSON.parse(storage?.getItem(key) ?? '{}') as Partial<Stash>; // null throws: empty
     const now = Date.now();
     return {
-      work: (saved?.work ?? []).filter(
+      work: (saved.work ?? []).filter(
         (w) => typeof w.tab === 'string' && typeof w.seq === 'number' && typeof w.at === 'number' && (w.kind === 'end' || (w.kind === 'event' && typeof w.href === 'string' && typeof parseEvent(w.event, now) !== 'string')),
       ),
-      unconfirmed: (saved?.unconfirmed ?? []).filter((u) => Array.isArray(u) && typeof u[0] === 'number' && typeof u[1] === 'number'),
+      unconfirmed: (saved.unconfirmed ?? []).filter((u) => Array.isArray(u) && typeof u[0] === 'number' && typeof u[1] === 'number'),
     };
   } catch {
     return { work: [], unconfirmed: [] };
@@ -35,9 +35,8 @@ function read(storage: Storage, key: string): Stash {
 /** Reads and clears what earlier pages left. */
 export function takeStash(orgId: string): Stash {
   const storage = localStore();
-  if (!storage) return { work: [], unconfirmed: [] };
-  const stash = read(storage, keyFor(orgId));
-  storage.removeItem(keyFor(orgId));
+  const stash = read(storage, keyFor(orgId)); // without storage: nothing was left
+  storage?.removeItem(keyFor(orgId));
   return stash;
 }
 

@@ -2,7 +2,7 @@
 // when IndexedDB is missing or failing. One `apply` = one readwrite transaction holding the
 // dedupe check-and-set and the outbox append, so a crash can neither count without sending
 // nor send without counting, and two tabs never both see "first message".
-import { openDB, type IDBPDatabase, type IDBPTransaction } from 'idb';
+import { wrap, type IDBPDatabase, type IDBPTransaction } from 'idb';
 import { apply, type Applied, type Rules, type StateStore, type Tx, type Work } from './apply';
 import type { MetricEvent } from './metric-event';
 
@@ -53,18 +53,20 @@ const quietly = (p: Promise<unknown>) => p.catch(() => {}); // failures surface 
  * the connection closed under us (another tab's upgrade, the browser).
  */
 export async function openIndexedDb(name: string, mirror: Map<string, unknown>, lost: (store: Store) => void): Promise<Store> {
-  const db: IDBPDatabase = await openDB(name, 1, {
-    upgrade(up) {
-      for (const s of STATE_STORES) up.createObjectStore(s);
-      up.createObjectStore(OUTBOX, { autoIncrement: true });
-    },
-    // A newer version in another tab must not wait on us: step aside, memory takes over.
-    blocking() {
-      db.close();
-      lost(store);
-    },
-    terminated: () => lost(store),
-  });
+  // idb's wrap() of the open request, not openDB(): its options we would not use cost bytes.
+  const open = indexedDB.open(name, 1);
+  open.onupgradeneeded = () => {
+    for (const s of STATE_STORES) open.result.createObjectStore(s);
+    open.result.createObjectStore(OUTBOX, { autoIncrement: true });
+  };
+  const db = (await wrap(open)) as IDBPDatabase;
+  // A newer version in another tab must not wait on us: step aside, memory takes over. The
+  // browser may close the connection too (storage cleared, a crash): either way it is lost.
+  db.onversionchange = () => {
+    db.close();
+    lost(store);
+  };
+  db.onclose = () => lost(store);
 
   const store: Store = {
     async apply(work, rules, maxQueued) {

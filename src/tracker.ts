@@ -44,7 +44,7 @@ export function createTracker(options: TrackerOptions): Tracker {
       log('onError failed', err);
     }
   };
-  const reportInternal = (err: unknown) => report('internal', `unexpected error inside engage-tracker: ${err}`, err);
+  const reportInternal = (err: unknown) => report('internal', `internal error: ${err}`, err);
   /** Runs fn, catching throws and rejections: the host page must never see them. */
   const guard = <A extends unknown[]>(fn: (...args: A) => unknown) => (...args: A): void => {
     try {
@@ -62,9 +62,9 @@ export function createTracker(options: TrackerOptions): Tracker {
       const page = config.page(url);
       // Capped: a page is a dimension, not a payload.
       if (typeof page === 'string') return page.slice(0, 1_024);
-      throw new TypeError('page() must return a string');
+      throw new TypeError('page() returned a non-string');
     } catch (err) {
-      report('internal', 'the page() option failed; the path is used instead', err);
+      report('internal', 'page() failed: using the path', err);
       return url.pathname;
     }
   };
@@ -84,7 +84,7 @@ export function createTracker(options: TrackerOptions): Tracker {
   };
   /** IndexedDB failed: go on in memory from what this page knows (see applyWork). */
   const toMemory = (err: unknown) => {
-    report('storage_failed', 'IndexedDB failed: state and outbox continue in memory for this page', err);
+    report('storage_failed', 'IndexedDB failed: using memory for this page', err);
     // With what this page knows: the same visitor and session, the calls and messages seen,
     // the events not delivered yet. A fresh start would count them all again.
     store = memoryStore(mirror, sender.pending());
@@ -93,7 +93,7 @@ export function createTracker(options: TrackerOptions): Tracker {
   const lost = (closed: Store) => store === closed && toMemory(new Error('IndexedDB connection closed'));
   const storeReady = (typeof indexedDB === 'undefined' ? Promise.reject() : open()).then(
     (s) => void (store = s),
-    (err) => report('storage_unavailable', 'IndexedDB is not available: state and outbox are kept in memory for this page', err),
+    (err) => report('storage_unavailable', 'IndexedDB unavailable: using memory for this page', err),
   );
 
   /** Applies work; on failure reopens IndexedDB once (a lost connection), then goes on in memory. */
@@ -159,10 +159,10 @@ export function createTracker(options: TrackerOptions): Tracker {
     // page applied after all (it lived on) must leave it, or the next page counts it again.
     if (stashed && !store.durable) dropStashed(orgId, draining);
     draining = [];
-    for (const e of applied.unknownCalls) {
-      report('unknown_call', `${e.type} for call "${e.callId}", never offered or requested here: ignored`);
+    for (const e of applied.unknowns) {
+      report('unknown_call', `${e.type} for unknown call "${e.callId}": ignored`);
     }
-    if (applied.dropped) report('queue_overflow', `over ${maxQueuedEvents} events waited: the ${applied.dropped} oldest were dropped`);
+    if (applied.dropped) report('queue_overflow', `outbox over ${maxQueuedEvents} events: dropped the ${applied.dropped} oldest`);
     log('stored', applied.metrics);
     sender.added(applied.added);
     clearTimeout(expiryTimer);
@@ -207,7 +207,7 @@ export function createTracker(options: TrackerOptions): Tracker {
 
   const track = (event: WidgetEvent): void => {
     try {
-      if (stopping) return void log('track() after shutdown() is ignored', event);
+      if (stopping) return void log('track() after shutdown(): ignored', event);
       const parsed = parseEvent(event, Date.now());
       if (typeof parsed === 'string') return report('invalid_event', parsed + ': event ignored');
       // Whole, in one literal: cheaper in cold code than adding fields one by one.

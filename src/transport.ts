@@ -36,7 +36,8 @@ export async function post(endpoint: string, body: string, headers: Record<strin
     const res = await fetch(endpoint, {
       method: 'POST',
       body,
-      headers: keepalive ? { 'content-type': 'text/plain;charset=UTF-8' } : { 'content-type': 'application/json', ...headers },
+      // A string body goes as text/plain;charset=UTF-8 unless a header says otherwise.
+      headers: keepalive ? undefined : { 'content-type': 'application/json', ...headers },
       credentials: 'omit',
       keepalive,
       signal: controller.signal,

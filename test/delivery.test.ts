@@ -70,6 +70,21 @@ describe('the wire', () => {
     expect(new Set(ids).size).toBe(30);
     expect(ids.every((id) => /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(id))).toBe(true);
   });
+
+  it('gives UUIDs v4 on an http page too, where crypto.randomUUID is missing', async () => {
+    const real = globalThis.crypto;
+    vi.stubGlobal('crypto', { getRandomValues: <T extends ArrayBufferView>(a: T) => real.getRandomValues(a) });
+    const endpoint = stubEndpoint();
+    const { tracker } = startTracker();
+    calls(300).forEach(tracker.track);
+    await tracker.flush();
+    const ids = endpoint.events().map((e) => e.id);
+    expect(new Set(ids).size).toBe(300);
+    expect(ids.every((id) => /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(id))).toBe(true);
+    // Every random digit takes every value; the variant digit, each of 8, 9, a and b.
+    const digits = (at: number) => new Set(ids.map((id) => id[at])).size;
+    expect([digits(0), digits(14), digits(19), digits(35)]).toEqual([16, 1, 4, 16]);
+  });
 });
 
 describe('when batches go', () => {

@@ -216,7 +216,7 @@ describe('maxQueuedEvents', () => {
     delete navigator.sendBeacon;
     const keepalive = endpoint.requests.filter((r) => r.init.keepalive).map((r) => String(r.init.body));
     const sentOnHide = [...keepalive, ...beacons].flatMap((b) => JSON.parse(b).events.map((e: { callId: string }) => e.callId));
-    expect({ overflow, sentOnHide: sentOnHide.length }).toEqual({ overflow: [expect.stringContaining('45 oldest were dropped')], sentOnHide: 5 });
+    expect({ overflow, sentOnHide: sentOnHide.length }).toEqual({ overflow: [expect.stringContaining('dropped the 45 oldest')], sentOnHide: 5 });
   });
 });
 
