@@ -201,7 +201,7 @@ export function createTracker(options: TrackerOptions): Tracker {
   // tag's replay of calls made before the bundle arrived: its start must not end a session
   // before events that happened in it.
   const startedAt = Date.now();
-  queueMicrotask(() => enqueue({ kind: 'activity', at: startedAt }));
+  queueMicrotask(() => stopping || enqueue({ kind: 'activity', at: startedAt }));
   // Then send what earlier pages left in the outbox.
   guard(drainAndSend)();
 
