@@ -35,10 +35,9 @@ export function createTracker(options: TrackerOptions): Tracker {
   const log = (...args: unknown[]) => config.debug && console.debug('[engage-tracker]', ...args);
 
   const report = (code: TrackerErrorCode, message: string, cause?: unknown) => {
-    const error = new TrackerError(code, message, cause);
     log(code, message, cause ?? '');
     try {
-      config.onError(error);
+      config.onError(new TrackerError(code, message, cause));
     } catch (err) {
       log('onError threw', err);
     }
