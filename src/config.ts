@@ -50,9 +50,9 @@ const NUMBERS: [keyof TrackerOptions, number, number, number][] = [
   ['maxQueuedEvents', 10_000, 1, 1_000_000],
 ];
 
-export function resolveConfig(options: TrackerOptions): Config {
-  if (typeof options !== 'object' || !options) throw new TrackerConfigError('options', 'must be an object', options);
-  const o = options as unknown as Record<string, unknown>;
+/** `o`: the options as given, untrusted (createTracker's parameter). */
+export function resolveConfig(o: Record<string, unknown>): Config {
+  if (typeof o !== 'object' || !o) throw new TrackerConfigError('options', 'must be an object', o);
   const check = (option: string, ok: unknown, rule: string) => {
     if (!ok) throw new TrackerConfigError(option, rule, o[option]);
   };

@@ -30,7 +30,7 @@ const OPEN_TIMEOUT_MS = 3_000;
 const MAX_WORK_PER_DRAIN = 100;
 
 export function createTracker(options: TrackerOptions): Tracker {
-  const config = resolveConfig(options);
+  const config = resolveConfig(options as unknown as Record<string, unknown>);
   const { orgId, maxQueuedEvents } = config;
   const log = (...args: unknown[]) => config.debug && console.debug('[engage-tracker]', ...args);
 
