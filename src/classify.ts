@@ -77,7 +77,7 @@ export function classifyCall(call: CallRecord | undefined, e: ParsedEvent, ctx: 
   }
   // Offered or requested twice, or anything after the first outcome: counted already.
   if (call.outcome) return NOTHING;
-  const reason = ENDINGS.includes(e.type) ? (e.type.slice(5) as MissedReason) : undefined;
+  const reason = ENDINGS.includes(e.type) && (e.type.slice(5) as MissedReason);
   if (call.origin === 'offered') {
     if (e.type === 'call.accepted') {
       return {

@@ -1,4 +1,5 @@
 // Options → a Config with defaults (readonly by type). The one place in the SDK that throws.
+import { attempt } from './attempt';
 import { MAX_TIMER_MS } from './env';
 import { TrackerConfigError, type TrackerError } from './errors';
 
@@ -50,38 +51,16 @@ const NUMBERS: [keyof TrackerOptions, number, number, number][] = [
   ['maxQueuedEvents', 10_000, 1, 1_000_000],
 ];
 
-/** Names and values fetch() can send (no spaces in names, no non-Latin-1 values). */
-const fetchTakes = (headers: Record<string, string>): boolean => {
-  try {
-    return typeof Headers !== 'function' || !!new Headers(headers);
-  } catch {
-    return false;
-  }
-};
-
-const isOrigin = (value: unknown): boolean => {
-  try {
-    return new URL(value as string).origin === value;
-  } catch {
-    return false;
-  }
-};
-
-export function resolveConfig(options: TrackerOptions): Config {
-  if (typeof options !== 'object' || !options) throw new TrackerConfigError('options', 'must be an object', options);
-  const o = options as unknown as Record<string, unknown>;
+/** `o`: the options as given, untrusted (createTracker's parameter). */
+export function resolveConfig(o: Record<string, unknown>): Config {
+  if (typeof o !== 'object' || !o) throw new TrackerConfigError('options', 'must be an object', o);
   const check = (option: string, ok: unknown, rule: string) => {
     if (!ok) throw new TrackerConfigError(option, rule, o[option]);
   };
   const { orgId, endpoint, headers = {}, allowedOrigins = [], page = (u: URL) => u.pathname, onError = () => {}, debug = false } = o;
 
   check('orgId', typeof orgId === 'string' && orgId.trim() && orgId.length <= 256, 'must be a non-blank string of 1 to 256 characters');
-  let url: URL | undefined;
-  try {
-    url = new URL(endpoint as string);
-  } catch {
-    /* checked next */
-  }
+  const url = attempt(() => new URL(endpoint as string));
   check('endpoint', typeof endpoint === 'string' && url, 'must be an absolute URL');
   const { protocol, hostname } = url as URL;
   check('endpoint', protocol === 'https:' || (protocol === 'http:' && LOCAL_HOSTS.includes(hostname)), 'must be https (http only on localhost)');
@@ -95,9 +74,11 @@ export function resolveConfig(options: TrackerOptions): Config {
   }
   check('page', typeof page === 'function', 'must be a function');
   check('onError', typeof onError === 'function', 'must be a function');
-  check('headers', typeof headers === 'object' && headers && !Array.isArray(headers) && Object.values(headers).every((v) => typeof v === 'string') && fetchTakes(headers as Record<string, string>), 'must be an object of header names and strings fetch can send');
+  // Names and values fetch() can send (no spaces in a name, nothing beyond Latin-1 in a value);
+  // not checked where there is no Headers to ask (some test environments).
+  check('headers', typeof headers === 'object' && headers && !Array.isArray(headers) && Object.values(headers).every((v) => typeof v === 'string') && (typeof Headers !== 'function' || attempt(() => new Headers(headers as HeadersInit))), 'must be an object of header names and strings fetch can send');
   // Compared with each message's exact origin: a path or trailing slash would never match.
-  check('allowedOrigins', Array.isArray(allowedOrigins) && allowedOrigins.every(isOrigin), 'must be an array of origins like "https://a.example"');
+  check('allowedOrigins', Array.isArray(allowedOrigins) && allowedOrigins.every((v) => attempt(() => new URL(v).origin) === v), 'must be an array of origins like "https://a.example"');
   check('debug', typeof debug === 'boolean', 'must be a boolean');
 
   // Copies, so the page changing its objects later changes nothing (Config's readonly keeps

@@ -1,6 +1,8 @@
 // The one file of the tracker that reads window, document, navigator or location, each
 // feature-detected so that importing or running the SDK outside a browser never throws.
 
+import { attempt } from './attempt';
+
 const FALLBACK_URL = 'http://localhost/';
 
 /** The page the visitor is on now, or a placeholder outside a browser. */
@@ -31,17 +33,10 @@ export function randomId(): string {
 }
 
 /** Web Locks, where the browser has them (not in Node, nor in Safari before 15.4). */
-export const webLocks = (): LockManager | undefined =>
-  (typeof navigator !== 'undefined' && navigator.locks) || undefined;
+export const webLocks = (): LockManager | undefined => (typeof navigator !== 'undefined' ? navigator.locks : undefined);
 
 /** localStorage, or undefined where reading it throws (disabled storage, sandboxed frames). */
-export function localStore(): Storage | undefined {
-  try {
-    return localStorage; // where there is none (Node), the ReferenceError lands below too
-  } catch {
-    return undefined;
-  }
-}
+export const localStore = (): Storage | undefined => attempt(() => localStorage); // none in Node: a ReferenceError, caught too
 
 /** A BroadcastChannel to this origin's other tabs, where the browser has one. */
 export function tabChannel(name: string, onMessage: (data: unknown) => void): BroadcastChannel | undefined {

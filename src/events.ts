@@ -1,5 +1,6 @@
 // Widget events (SPEC section 3): their public types, and parseEvent(), which turns an
 // untrusted object into a normalized event or says why it is not one.
+import { attempt } from './attempt';
 
 interface Common {
   /** When it happened: epoch ms or ISO string. Default: now. */
@@ -50,15 +51,6 @@ const idError = (type: unknown, key: string, value: unknown, required: boolean):
     ? ''
     : `${type} needs "${key}": a string of 1 to ${MAX_ID_LENGTH} characters`;
 
-/** Relative URLs count: they are resolved against the page the tracker runs on. */
-const parsesAsUrl = (url: string): boolean => {
-  try {
-    return !!new URL(url, 'http://a');
-  } catch {
-    return false;
-  }
-};
-
 /**
  * A normalized event, or a sentence saying what is wrong with the input. On every track(), and
  * a burst runs it hundreds of times before the engine optimizes it: so every field is read and
@@ -81,7 +73,7 @@ export function parseEvent(input: unknown, now: number): ParsedEvent | string {
     (isChat && idError(type, 'messageId', messageId, false)) ||
     idError(type, 'conversationId', conversationId, false);
   if (bad) return bad;
-  if (pageUrl != null && !(typeof pageUrl === 'string' && pageUrl && pageUrl.length <= MAX_URL_LENGTH && parsesAsUrl(pageUrl))) {
+  if (pageUrl != null && !(typeof pageUrl === 'string' && pageUrl && pageUrl.length <= MAX_URL_LENGTH && attempt(() => new URL(pageUrl, 'http://a')))) {
     return `"pageUrl" must be a URL of 1 to ${MAX_URL_LENGTH} characters`;
   }
   let ms = now;

@@ -16,7 +16,7 @@ export type Lease = (take: boolean) => Promise<boolean>;
  * another tab also skips `fn`, whatever `wait` says: polling for it would only add latency.
  */
 export function withLock(name: string, wait: boolean, fn: () => Promise<void>, lease: Lease): Promise<boolean> {
-  const locks = webLocksRefused ? undefined : webLocks();
+  const locks = !webLocksRefused && webLocks();
   if (locks) {
     let ran = false;
     const granted = async (lock: Lock | null) => !!lock && ((ran = true), await fn(), true);

@@ -38,23 +38,23 @@ if (!host.EngageTracker) {
   };
 
   const call = ([args, at]: Queued): unknown => {
-    const [command, arg] = Array.from(args) as [Command, unknown];
+    // The argument: an event for track, options for init (checked by track() and createTracker()).
+    const [command, arg] = Array.from(args) as [Command, WidgetEvent & TrackerOptions];
     if (command === 'init') {
       if (tracker) return reject('engage("init") called again: ignored');
       try {
-        tracker = createTracker(arg as TrackerOptions);
-        onError = (arg as TrackerOptions).onError;
+        tracker = createTracker(arg);
+        onError = arg.onError;
       } catch (err) {
         // No tracker, so no onError; and nothing is logged unless debug is on (SPEC section 7).
-        return void ((arg as TrackerOptions | undefined)?.debug && console.error(err));
+        return void (arg?.debug && console.error(err));
       }
       return beforeInit.splice(0).forEach(call);
     }
     if (!tracker) return void beforeInit.push([args, at ?? Date.now()]);
     if (command === 'track') {
       // The snippet knows when the visitor acted; the bundle may have arrived seconds later.
-      const event = arg as WidgetEvent;
-      return tracker.track(at !== undefined && event && typeof event === 'object' && event.at == null ? { ...event, at } : event);
+      return tracker.track(at !== undefined && arg && typeof arg === 'object' && arg.at == null ? { ...arg, at } : arg);
     }
     if (command === 'flush' || command === 'endSession' || command === 'shutdown') return tracker[command]();
     reject(`engage(${JSON.stringify(String(command))}): unknown command`);

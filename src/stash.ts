@@ -42,31 +42,26 @@ export function takeStash(orgId: string): Stash {
 
 const id = (w: Work) => w.tab + ':' + w.seq;
 
-/** Adds to what other tabs may have left (each entry is idempotent, so merging is safe). */
-export function saveStash(orgId: string, work: Work[], unconfirmed: Stash['unconfirmed']): void {
+/**
+ * Adds to what other tabs may have left (each entry is idempotent, so merging is safe), and
+ * takes out `applied`: work a page without IndexedDB applied after all (it lived on), whose
+ * replay markers die with it, so the next page would count it again.
+ */
+export function saveStash(orgId: string, work: Work[], unconfirmed: Stash['unconfirmed'], applied: Work[] = []): void {
   const storage = localStore();
-  if (!storage || (!work.length && !unconfirmed.length)) return;
+  if (!storage || !(work.length || unconfirmed.length || applied.length)) return;
   const stash = read(storage, keyFor(orgId));
   // visibilitychange and pagehide both fire as a page goes: keep one copy of each item.
   const saved = new Set(stash.work.map(id));
-  write(storage, orgId, {
-    work: [...stash.work, ...work.filter((w) => !saved.has(id(w)))].slice(-MAX_STASHED),
-    unconfirmed: [...new Map([...stash.unconfirmed, ...unconfirmed])],
-  });
-}
-
-/** Takes out work applied after all, where no replay marker outlives the page (memory). */
-export function dropStashed(orgId: string, applied: Work[]): void {
-  const storage = localStore();
-  if (!storage) return;
-  const stash = read(storage, keyFor(orgId));
-  const done = new Set(applied.map(id));
-  write(storage, orgId, { ...stash, work: stash.work.filter((w) => !done.has(id(w))) });
-}
-
-function write(storage: Storage, orgId: string, stash: Stash) {
+  const gone = new Set(applied.map(id));
   try {
-    storage.setItem(keyFor(orgId), JSON.stringify(stash));
+    storage.setItem(
+      keyFor(orgId),
+      JSON.stringify({
+        work: [...stash.work, ...work.filter((w) => !saved.has(id(w)))].filter((w) => !gone.has(id(w))).slice(-MAX_STASHED),
+        unconfirmed: [...new Map([...stash.unconfirmed, ...unconfirmed])],
+      } satisfies Stash),
+    );
   } catch {
     // Quota or a disabled storage: the IndexedDB path is all there is.
   }

@@ -7,7 +7,7 @@ import { TrackerError, type TrackerErrorCode } from './errors';
 import { parseEvent, type WidgetEvent } from './events';
 import { listenForWidgetEvents } from './hooks';
 import { createSender } from './outbox';
-import { dropStashed, saveStash, takeStash } from './stash';
+import { saveStash, takeStash } from './stash';
 import { memoryStore, openIndexedDb, type Store, type Stored } from './store';
 
 export interface Tracker {
@@ -30,16 +30,15 @@ const OPEN_TIMEOUT_MS = 3_000;
 const MAX_WORK_PER_DRAIN = 100;
 
 export function createTracker(options: TrackerOptions): Tracker {
-  const config = resolveConfig(options);
+  const config = resolveConfig(options as unknown as Record<string, unknown>);
   const { orgId, maxQueuedEvents } = config;
   const log = (...args: unknown[]) => config.debug && console.debug('[engage-tracker]', ...args);
 
   const report = (code: TrackerErrorCode, message: string, cause?: unknown) => {
-    const error = new TrackerError(code, message, cause);
     log(code, message, cause ?? '');
     try {
       // An async handler's rejection is the page's own too: it must not surface as unhandled.
-      Promise.resolve(config.onError(error)).catch((err) => log('onError failed', err));
+      Promise.resolve(config.onError(new TrackerError(code, message, cause))).catch((err) => log('onError failed', err));
     } catch (err) {
       log('onError failed', err);
     }
@@ -157,7 +156,7 @@ export function createTracker(options: TrackerOptions): Tracker {
     const applied = await applyWork(draining);
     // Without IndexedDB the replay markers die with the page: what the stash holds of work this
     // page applied after all (it lived on) must leave it, or the next page counts it again.
-    if (stashed && !store.durable) dropStashed(orgId, draining);
+    if (stashed && !store.durable) saveStash(orgId, [], [], draining);
     draining = [];
     for (const e of applied.unknowns) {
       report('unknown_call', `${e.type} for unknown call "${e.callId}": ignored`);
