@@ -3,7 +3,7 @@
 // and replayed by the next page load; apply.ts skips whatever had committed after all.
 import type { Work } from './apply';
 import { localStore } from './env';
-import { parseEvent } from './events';
+import { parseEvent, type ParsedEvent } from './events';
 
 export interface Stash {
   work: Work[];
@@ -16,14 +16,17 @@ const MAX_STASHED = 5_000;
 
 const keyFor = (orgId: string) => `engage-tracker:${orgId}:stash`;
 
-/** What another script may have written under our key is checked like any input. */
+/**
+ * What another script may have written under our key is checked like any input, and an event
+ * goes on as parseEvent() normalized it: a stray field (a chat message's callId) stays out.
+ */
 function read(storage: Storage | undefined, key: string): Stash {
   try {
     const saved = JSON.parse(storage?.getItem(key) ?? '{}') as Partial<Stash>; // null throws: empty
     const now = Date.now();
     return {
       work: (saved.work ?? []).filter(
-        (w) => typeof w.tab === 'string' && typeof w.seq === 'number' && typeof w.at === 'number' && (w.kind === 'end' || (w.kind === 'event' && typeof w.href === 'string' && typeof parseEvent(w.event, now) !== 'string')),
+        (w) => typeof w.tab === 'string' && typeof w.seq === 'number' && typeof w.at === 'number' && (w.kind === 'end' || (w.kind === 'event' && typeof w.href === 'string' && typeof (w.event = parseEvent(w.event, now) as ParsedEvent) === 'object')),
       ),
       unconfirmed: (saved.unconfirmed ?? []).filter((u) => Array.isArray(u) && typeof u[0] === 'number' && typeof u[1] === 'number'),
     };

@@ -188,6 +188,16 @@ it.each([
   expect(codes()).toEqual([]);
 });
 
+it('replays a stashed event as normalized: a stray callId on a chat message does not make it a call', async () => {
+  const chat = { type: 'chat.message', from: 'visitor', at: Date.now(), callId: 'stray' };
+  localStorage.setItem('engage-tracker:org_1:stash', JSON.stringify({ work: [{ kind: 'event', tab: 't', seq: 1, at: chat.at, href: 'http://localhost/', event: chat }], unconfirmed: [] }));
+  const endpoint = stubEndpoint();
+  const { tracker, codes } = startTracker();
+  await tracker.flush();
+  expect(names(endpoint.events())).toEqual(['inbound_chat_requested']);
+  expect(codes()).toEqual([]);
+});
+
 it('sends again, as the page hides, a batch whose normal request is under way: it may have been cut off', async () => {
   const bodies: RequestInit[] = [];
   let answer!: () => void;
