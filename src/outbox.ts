@@ -145,7 +145,7 @@ export function createSender(
       if (!rest.length) {
         // Whatever we knew of has left the outbox (delivered elsewhere, or over the cap).
         forget(before.filter((key) => !unconfirmed.has(key)));
-        if (unconfirmed.size) schedule();
+        if (unconfirmed.size) schedule(true);
         else waiting = 0;
         return;
       }
@@ -191,10 +191,10 @@ export function createSender(
     }
     fullOnly = full;
     running = withLock(lockName, wait, pass, (take) => store().lease(owner, take ? Date.now() + LEASE_MS : 0))
-      .then((ran) => void (ran || schedule()))
+      .then((ran) => void (ran || schedule(true)))
       .catch((err) => {
         failed(err);
-        schedule();
+        schedule(true);
       })
       .finally(() => {
         running = undefined;
@@ -206,8 +206,12 @@ export function createSender(
     return running;
   };
 
-  const schedule = () => {
-    if (!intervalTimer && !backoffTimer && !stopped) intervalTimer = later(send, config.flushIntervalMs);
+  /**
+   * The next look at the outbox, after the interval. `blocked` by something else (a grace
+   * period, another tab's pass, a failure): at least 1 s, even with flushIntervalMs 0.
+   */
+  const schedule = (blocked?: boolean) => {
+    if (!intervalTimer && !backoffTimer && !stopped) intervalTimer = later(send, blocked ? Math.max(config.flushIntervalMs, 1_000) : config.flushIntervalMs);
   };
 
   const flush = async () => {

@@ -220,3 +220,22 @@ describe('maxQueuedEvents', () => {
   });
 });
 
+
+describe('flushIntervalMs: 0', () => {
+  it('does not poll the outbox while the only events left were sent as the page hid (their 30 s grace)', async () => {
+    // The keepalive request never answers: its events stay unconfirmed for the grace period.
+    vi.stubGlobal('fetch', (_u: string, init: RequestInit) => (init.keepalive ? new Promise<Response>(() => {}) : Promise.resolve(new Response(null, { status: 500 }))));
+    const { tracker } = startTracker({ flushIntervalMs: 0 });
+    await tracker.flush();
+    tracker.track(requested('c1'));
+    await tracker.endSession();
+    window.dispatchEvent(new Event('pagehide')); // sent with keepalive, unconfirmed
+    const reads = vi.spyOn(IDBObjectStore.prototype, 'getAllKeys');
+    await new Promise((r) => setTimeout(r, 300)); // time is what this test is about
+    const count = reads.mock.calls.length;
+    reads.mockRestore();
+    await tracker.shutdown();
+    // Once a second at most; a loop of 0 ms timers read it dozens of times.
+    expect(count).toBeLessThanOrEqual(2);
+  });
+});
