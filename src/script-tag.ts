@@ -51,7 +51,9 @@ if (!host.EngageTracker) {
       }
       return beforeInit.splice(0).forEach(call);
     }
-    if (!tracker) return void beforeInit.push([args, at ?? Date.now()]);
+    // Capped like the outbox (maxQueuedEvents' default): a page whose init failed, or never
+    // comes, must not grow this for good.
+    if (!tracker) return void (beforeInit.push([args, at ?? Date.now()]) > 10_000 && beforeInit.shift());
     if (command === 'track') {
       // The snippet knows when the visitor acted; the bundle may have arrived seconds later.
       return tracker.track(at !== undefined && arg && typeof arg === 'object' && arg.at == null ? { ...arg, at } : arg);

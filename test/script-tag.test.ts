@@ -49,6 +49,17 @@ describe('the engage() queue', () => {
     expect(names(endpoint.events())).toEqual(['inbound_chat_requested', 'inbound_chat_answered']);
   });
 
+  it('keeps the newest 10,000 calls made before init: a page whose init never comes does not grow without bound', async () => {
+    const endpoint = stubEndpoint();
+    const engage = await loadBundle(); // no stub: the bundle came first, init comes late
+    for (let i = 0; i < 10_005; i++) engage('track', { type: 'call.requested', callId: `c${i}` });
+    engage(...init({ batchSize: 500, maxQueuedEvents: 20_000 }));
+    await engage('flush');
+    const ids = endpoint.events().map((e) => e.callId);
+    expect(ids).toHaveLength(10_000);
+    expect(ids[0]).toBe('c5');
+  });
+
   it('stamps queued track calls with the time they were made', async () => {
     vi.useFakeTimers({ toFake: ['Date'], now: Date.parse('2026-11-24T15:00:00Z') });
     const endpoint = stubEndpoint();
