@@ -77,3 +77,48 @@ describe('chat conversations', () => {
     expect(got).not.toContain('proactive_chat_accepted:B:r1');
   });
 });
+
+describe('delivery', () => {
+  it('review2-delivery-1: an `online` event during a Retry-After the endpoint gave does not send before the endpoint said (SPEC 6: "honouring Retry-After")', async () => {
+    const endpoint = stubEndpoint();
+    endpoint.answer(429); // with Retry-After: 2 (helpers.ts)
+    const { tracker } = startTracker({ flushIntervalMs: 3_600_000 });
+    tracker.track({ type: 'call.requested', callId: 'c1' });
+    await tracker.flush();
+    const refusedAt = Date.now();
+    // The network flickers (Wi-Fi switch, VPN): the browser fires `online`.
+    window.dispatchEvent(new Event('online'));
+    await tracker.flush();
+    const early = endpoint.requests.length > 1 ? Date.now() - refusedAt : undefined;
+    expect({ requests: endpoint.requests.length, msAfter429: early }).toEqual({ requests: 1, msAfter429: undefined });
+  });
+});
+
+describe('delivery with custom headers', () => {
+  it('review2-delivery-2: a tab switch (hidden, then visible) with an endpoint that needs the `headers` option does not drop the waiting events for good', async () => {
+    const received: string[] = [];
+    const statuses: number[] = [];
+    // An endpoint that needs the API key the site passes in `headers`.
+    vi.stubGlobal('fetch', async (_url: string, init: RequestInit) => {
+      const auth = new Headers(init.headers).get('authorization');
+      const status = auth === 'Bearer k' ? 200 : 401;
+      statuses.push(status);
+      if (status === 200) received.push(...JSON.parse(String(init.body)).events.map((e: { metric: string }) => e.metric));
+      return new Response(null, { status });
+    });
+    const { tracker, codes } = startTracker({ flushIntervalMs: 3_600_000, headers: { authorization: 'Bearer k' } });
+    tracker.track({ type: 'call.requested', callId: 'c1' });
+    await tracker.endSession(); // stored (and the session ended), not sent yet
+    // The visitor switches to another tab for a moment and comes back.
+    Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+    document.dispatchEvent(new Event('visibilitychange'));
+    Object.defineProperty(document, 'visibilityState', { value: 'visible', configurable: true });
+    document.dispatchEvent(new Event('visibilitychange'));
+    await new Promise((r) => setTimeout(r, 50));
+    await tracker.flush();
+    await tracker.flush();
+    // Observed: the header-less keepalive sent as the tab hid got a 401, which dropped both
+    // events (delivery_rejected); the normal path, with the key, never had a chance.
+    expect({ received: received.sort(), statuses, codes: codes() }).toEqual({ received: ['inbound_call_missed', 'inbound_call_requested'], statuses: [401, 200], codes: [] });
+  });
+});
