@@ -122,3 +122,16 @@ describe('delivery with custom headers', () => {
     expect({ received: received.sort(), statuses, codes: codes() }).toEqual({ received: ['inbound_call_missed', 'inbound_call_requested'], statuses: [401, 200], codes: [] });
   });
 });
+
+describe('conversationId', () => {
+  it('review2-chat-3: the missed metric of an unanswered inbound chat carries the conversationId the widget gave on the visitor\'s later messages (the first was sent before the conversation had an id)', async () => {
+    const endpoint = stubEndpoint();
+    const { tracker } = startTracker({ flushIntervalMs: 3_600_000 });
+    tracker.track(visitor({ messageId: 'v1' })); // sent before the server created the conversation
+    tracker.track(visitor({ messageId: 'v2', conversationId: 'k1' }));
+    await tracker.endSession();
+    await tracker.flush();
+    const missed = endpoint.events().find((e) => e.metric === 'inbound_chat_missed');
+    expect(missed?.conversationId).toBe('k1');
+  });
+});
