@@ -123,3 +123,50 @@ describe('script tag: widget events before the bundle', () => {
     expect(calls).toEqual(['ce1', 'pm1']);
   }, T);
 });
+
+describe('custom headers and the hide path', () => {
+  it('review2-headers-1: a tab switch (visibilitychange to hidden and back) with an endpoint that needs the `headers` API key does not lose the waiting events for good', async () => {
+    const { createServer } = await import('node:http');
+    const got: { status: number; metrics: string[]; type: string }[] = [];
+    // A collector that, like many, authenticates with a header the site passes in `headers`.
+    const server = createServer((req, res) => {
+      const cors = { 'access-control-allow-origin': req.headers.origin ?? '*', 'access-control-allow-headers': 'content-type, x-api-key', 'access-control-allow-methods': 'POST' };
+      if (req.method === 'OPTIONS') return void res.writeHead(204, cors).end();
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const status = req.headers['x-api-key'] === 'k' ? 200 : 401;
+        got.push({ status, type: String(req.headers['content-type']), metrics: JSON.parse(Buffer.concat(chunks).toString()).events.map((e: { metric: string }) => e.metric) });
+        res.writeHead(status, cors).end();
+      });
+    });
+    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', () => ok()));
+    const endpoint = `http://127.0.0.1:${(server.address() as { port: number }).port}/v1/engage`;
+    try {
+      const p = await openAppWith(s.context, s.web, { orgId: 'rv2_headers', endpoint, flushIntervalMs: 60_000, headers: { 'x-api-key': 'k' } });
+      await p.evaluate(async () => {
+        const { tracker } = window as unknown as AppWindow;
+        tracker.track({ type: 'call.requested', callId: 'h1' });
+        await tracker.endSession(); // stored; the interval is a minute: nothing sent yet
+      });
+      // The visitor switches to another tab for a moment and comes back (headless Chromium has
+      // no tab switch: the page's visibilityState is overridden and the event fired).
+      await p.evaluate(async () => {
+        Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+        document.dispatchEvent(new Event('visibilitychange'));
+        await new Promise((r) => setTimeout(r, 500));
+        Object.defineProperty(document, 'visibilityState', { value: 'visible', configurable: true });
+        document.dispatchEvent(new Event('visibilitychange'));
+      });
+      await flush(p);
+      await flush(p);
+      const codes = await p.evaluate(() => (window as unknown as AppWindow).trackerErrors.map((e) => e.code));
+      console.log('[review2-headers-1]', JSON.stringify(got), codes);
+      const delivered = got.filter((r) => r.status === 200).flatMap((r) => r.metrics).sort();
+      expect(delivered).toEqual(['inbound_call_missed', 'inbound_call_requested']);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((ok) => server.close(ok));
+    }
+  }, T);
+});
