@@ -21,7 +21,6 @@ afterAll(async () => {
 });
 const T = 60_000;
 
-const open = (o: object): Promise<Page> => openAppWith(s.context, s.web, { endpoint: s.c.endpoint, flushIntervalMs: 60_000, ...o });
 const track = (p: Page, ...events: object[]) =>
   p.evaluate((evs) => {
     for (const e of evs) (window as unknown as AppWindow).tracker.track(e);
