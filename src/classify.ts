@@ -134,5 +134,6 @@ export function classifyChat(chat: ChatState | undefined, e: ParsedEvent, ctx: C
       metrics: [metric('inbound_chat_answered', ctx, { repId: e.repId, conversationId })],
     };
   }
-  return { chat, metrics: [] };
+  // The widget may give the conversation its id only on a later message.
+  return { chat: chat.conversationId ? chat : { ...chat, conversationId }, metrics: [] };
 }

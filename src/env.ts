@@ -49,18 +49,21 @@ export function tabChannel(name: string, onMessage: (data: unknown) => void): Br
 
 export interface PageHandlers {
   visible(): void;
-  hidden(): void;
+  /** `leaving`: pagehide, the page unloads or enters the back/forward cache. */
+  hidden(leaving: boolean): void;
   online(): void;
 }
 
 /** Subscribes to the page's lifecycle; returns the unsubscribe. */
 export function watchPage(on: PageHandlers): () => void {
   if (typeof document === 'undefined' || typeof addEventListener !== 'function') return () => {};
-  const onVisibility = () => (document.visibilityState === 'hidden' ? on.hidden() : on.visible());
+  const onVisibility = () => (document.visibilityState === 'hidden' ? on.hidden(false) : on.visible());
   // pagehide, never unload: an unload handler takes the page out of the back/forward cache.
+  // pageshow: back from that cache.
   return listen([
     [document, 'visibilitychange', onVisibility],
-    [window, 'pagehide', on.hidden],
+    [window, 'pagehide', () => on.hidden(true)],
+    [window, 'pageshow', on.visible],
     [window, 'online', on.online],
   ]);
 }

@@ -36,8 +36,14 @@ export interface Sender {
   flush(): Promise<void>;
   /** The network is back: a running backoff was waiting for it, so send now. */
   online(): Promise<void>;
-  /** The page may be going away: send what this tab knows of now, synchronously. */
-  hidden(): void;
+  /**
+   * The page may be going away: send what this tab knows of now, synchronously. `leaving`
+   * (pagehide): no more passes until visible(), as a lock requested now would keep the page
+   * out of the back/forward cache.
+   */
+  hidden(leaving: boolean): void;
+  /** The page is visible again (or back from the back/forward cache). */
+  visible(): void;
   /** Keys sent while hiding and not yet confirmed, with when: for the next page. */
   unconfirmed(): [key: number, at: number][];
   /** The events this tab stored and has not seen delivered. */
@@ -71,6 +77,7 @@ export function createSender(
   failed: (err: unknown) => void,
 ): Sender {
   const { endpoint, batchSize, headers } = config;
+  const hasHeaders = Object.keys(headers).length > 0;
   const lockName = 'engage-tracker:send:' + config.orgId;
   const owner = randomId();
   /** Events this tab stored and has not seen delivered: what hidden() can send without I/O. */
@@ -91,6 +98,8 @@ export function createSender(
   /** A partial batch was asked for while a pass for full ones ran. */
   let again = false;
   let stopped = false;
+  /** Between pagehide and the page showing again: see hidden(). */
+  let leaving = false;
 
   const forget = (keys: number[]) => {
     for (const key of keys) {
@@ -179,7 +188,7 @@ export function createSender(
       clearTimeout(intervalTimer);
       intervalTimer = undefined;
     }
-    if (backoffTimer || stopped) return Promise.resolve();
+    if (backoffTimer || stopped || leaving) return Promise.resolve();
     if (running) {
       // A pass under way for full batches now sends the partial one too; if it is already
       // past that point, one more pass runs after it.
@@ -235,11 +244,15 @@ export function createSender(
     },
     flush,
     online() {
-      clearTimeout(backoffTimer);
-      backoffTimer = undefined;
+      // The network is back; a pause the endpoint asked for still holds.
+      if (Date.now() >= quietUntil) {
+        clearTimeout(backoffTimer);
+        backoffTimer = undefined;
+      }
       return flush();
     },
-    hidden() {
+    hidden(left) {
+      leaving ||= left;
       const now = Date.now();
       // The endpoint asked for a pause (Retry-After): the outbox keeps the events meanwhile. Our
       // own backoff after other failures does not hold back this last chance to send.
@@ -260,8 +273,10 @@ export function createSender(
           keepaliveBytes += bytes;
           void post(endpoint, body, headers, true)
             .then((answer) => {
-              // Answered while we still live: settle it now, or let the normal path retry.
-              if (outcomeOf(answer.status) === 'retry') keys.forEach((key) => unconfirmed.delete(key));
+              // Answered while we still live: settle it now, or let the normal path retry. A 4xx
+              // to a request that could not carry your headers (an API key) judges nothing.
+              const outcome = outcomeOf(answer.status);
+              if (outcome === 'retry' || (outcome === 'drop' && hasHeaders)) keys.forEach((key) => unconfirmed.delete(key));
               else {
                 judge(keys.length, answer);
                 return delivered(keys);
@@ -274,6 +289,10 @@ export function createSender(
         }
         for (const key of keys) unconfirmed.set(key, now);
       }
+    },
+    visible() {
+      leaving = false;
+      schedule(); // what was stored meanwhile
     },
     unconfirmed: () => [...unconfirmed],
     pending: () => [...known],

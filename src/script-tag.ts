@@ -67,8 +67,10 @@ if (!host.EngageTracker) {
     const entry = (q ?? []) as ArrayLike<unknown>;
     return typeof entry[0] === 'object' && entry[0] !== null ? (entry as Queued) : [entry];
   });
-  // From now on the tracker's own listener hears widget events.
+  // Widget events: until init, they wait with the calls (the snippet's listener steps down for
+  // this one); from then on the tracker's own listener hears them.
   if (host.engage?.l) document.removeEventListener('engage:event', host.engage.l);
+  document.addEventListener('engage:event', (e) => tracker || call([['track', (e as CustomEvent).detail]]));
   const engage: EngageGlobal = (...args) => call([args]);
   host.engage = engage;
   host.EngageTracker = Object.freeze({ createTracker, TrackerError, TrackerConfigError });

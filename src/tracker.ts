@@ -183,15 +183,20 @@ export function createTracker(options: TrackerOptions): Tracker {
   };
 
   const unwatch = watchPage({
-    visible: guard(() => enqueue({ kind: 'activity', at: Date.now() })),
-    hidden: guard(() => {
+    visible: guard(() => {
+      sender.visible();
+      enqueue({ kind: 'activity', at: Date.now() });
+    }),
+    hidden: guard((leaving: boolean) => {
       // Synchronous, most precious first: the page may be gone before any promise settles.
       const work = [...draining, ...queue].filter((w) => w.tab);
       saveStash(orgId, work, []);
       stashed ||= work.length > 0;
-      sender.hidden();
+      sender.hidden(leaving);
       if (store.durable) saveStash(orgId, [], sender.unconfirmed());
-      return drainAndSend();
+      // Stored, not sent: what hidden() could not send goes with the next page (or this one, if it
+      // shows again).
+      return leaving ? drainNow() : drainAndSend();
     }),
     online: guard(sender.online),
   });

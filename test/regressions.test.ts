@@ -110,7 +110,8 @@ describe('the stash without IndexedDB', () => {
     // The widget reports a request and the tab is hidden in the same task (the visitor switches tabs).
     first.tracker.track(requested('c1'));
     window.dispatchEvent(new Event('pagehide'));
-    // The page lives on (back/forward cache, or only hidden): its tracker applies and delivers c1.
+    // The page lives on (back from the back/forward cache): its tracker applies and delivers c1.
+    window.dispatchEvent(new Event('pageshow'));
     await first.tracker.flush();
     await first.tracker.shutdown();
     const before = endpoint.events().filter((e) => e.callId === 'c1').length;
