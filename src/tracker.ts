@@ -121,8 +121,11 @@ export function createTracker(options: TrackerOptions): Tracker {
   };
 
   const sender = createSender(config, () => store, report, (err) => {
-    store.close();
-    toMemory(err);
+    // (A store that lost() already replaced may fail a last read: reported once is enough.)
+    if (store.durable) {
+      store.close();
+      toMemory(err);
+    }
   });
 
   // Work of one task is applied in one transaction: track() only pushes, a microtask drains.
@@ -194,8 +197,8 @@ export function createTracker(options: TrackerOptions): Tracker {
       stashed ||= work.length > 0;
       sender.hidden(leaving);
       if (store.durable) saveStash(orgId, [], sender.unconfirmed());
-      // Stored, not sent: what hidden() could not send goes with the next page (or this one, if it
-      // shows again).
+      // Leaving: stored, not sent (see Sender.hidden); it goes with the next page, or with this
+      // one if it shows again.
       return leaving ? drainNow() : drainAndSend();
     }),
     online: guard(sender.online),
