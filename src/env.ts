@@ -59,11 +59,11 @@ export function watchPage(on: PageHandlers): () => void {
   if (typeof document === 'undefined' || typeof addEventListener !== 'function') return () => {};
   const onVisibility = () => (document.visibilityState === 'hidden' ? on.hidden(false) : on.visible());
   // pagehide, never unload: an unload handler takes the page out of the back/forward cache.
-  // pageshow: back from that cache.
+  // pageshow, persisted: back from that cache (not the first show of every page).
   return listen([
     [document, 'visibilitychange', onVisibility],
     [window, 'pagehide', () => on.hidden(true)],
-    [window, 'pageshow', on.visible],
+    [window, 'pageshow', (e: PageTransitionEvent) => e.persisted && on.visible()],
     [window, 'online', on.online],
   ]);
 }

@@ -111,7 +111,7 @@ describe('the stash without IndexedDB', () => {
     first.tracker.track(requested('c1'));
     window.dispatchEvent(new Event('pagehide'));
     // The page lives on (back from the back/forward cache): its tracker applies and delivers c1.
-    window.dispatchEvent(new Event('pageshow'));
+    window.dispatchEvent(Object.assign(new Event('pageshow'), { persisted: true }));
     await first.tracker.flush();
     await first.tracker.shutdown();
     const before = endpoint.events().filter((e) => e.callId === 'c1').length;
