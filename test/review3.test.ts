@@ -21,3 +21,24 @@ describe('IndexedDB lost while a drain is committing', () => {
     expect({ sent: names(endpoint.events()), codes: codes() }).toEqual({ sent: ['inbound_call_requested'], codes: ['storage_failed'] });
   });
 });
+
+describe('outbox cap across trackers of one origin', () => {
+  it('review3-cap-1: events the outbox cap dropped because another tab (here: another tracker of the org) stored more are not sent as the page hides', async () => {
+    const endpoint = stubEndpoint();
+    endpoint.answer(...Array(20).fill(0)); // offline
+    const a = startTracker({ flushIntervalMs: 3_600_000, maxQueuedEvents: 5 });
+    const b = startTracker({ flushIntervalMs: 3_600_000, maxQueuedEvents: 5 });
+    await a.tracker.flush();
+    await b.tracker.flush();
+    for (let i = 0; i < 5; i++) a.tracker.track(offered(`a${i}`));
+    await a.tracker.flush();
+    for (let i = 0; i < 5; i++) b.tracker.track(offered(`b${i}`));
+    await b.tracker.flush(); // the outbox holds 10 > 5: the 5 oldest (a0…a4) are dropped
+    const overflow = [...a.errors, ...b.errors].filter((e) => e.code === 'queue_overflow').map((e) => e.message);
+    const before = endpoint.requests.length;
+    window.dispatchEvent(new Event('pagehide'));
+    const sentOnHide = endpoint.requests.slice(before).filter((r) => r.init.keepalive)
+      .flatMap((r) => JSON.parse(String(r.init.body)).events.map((e: { callId: string }) => e.callId));
+    expect({ overflow, sentOnHide: sentOnHide.sort() }).toEqual({ overflow: [expect.stringContaining('dropped the 5 oldest')], sentOnHide: ['b0', 'b1', 'b2', 'b3', 'b4'] });
+  });
+});
