@@ -42,3 +42,22 @@ describe('outbox cap across trackers of one origin', () => {
     expect({ overflow, sentOnHide: sentOnHide.sort() }).toEqual({ overflow: [expect.stringContaining('dropped the 5 oldest')], sentOnHide: ['b0', 'b1', 'b2', 'b3', 'b4'] });
   });
 });
+
+describe('Retry-After on the hide path', () => {
+  it('review3-retry-1: a 429 with Retry-After answering the keepalive request sent as the page hid holds back the normal path once the page shows again', async () => {
+    const endpoint = stubEndpoint();
+    const { tracker } = startTracker({ flushIntervalMs: 3_600_000 });
+    await tracker.flush();
+    tracker.track(requested('c1'));
+    await tracker.endSession(); // stored, not sent (long interval)
+    endpoint.answer(429); // with Retry-After: 2 (helpers)
+    window.dispatchEvent(new Event('pagehide')); // keepalive request: 429, Retry-After 2 s
+    await endpoint.requested(1);
+    await new Promise((r) => setTimeout(r, 20)); // its answer is handled
+    const t = Date.now();
+    window.dispatchEvent(new Event('pageshow')); // back from the back/forward cache
+    await tracker.flush();
+    const within = Date.now() - t < 2_000;
+    expect({ within, requests: endpoint.requests.map((r) => (r.init.keepalive ? 'keepalive ' : 'normal ') + r.status) }).toEqual({ within: true, requests: ['keepalive 429'] });
+  });
+});
