@@ -61,3 +61,18 @@ describe('Retry-After on the hide path', () => {
     expect({ within, requests: endpoint.requests.map((r) => (r.init.keepalive ? 'keepalive ' : 'normal ') + r.status) }).toEqual({ within: true, requests: ['keepalive 429'] });
   });
 });
+
+describe('allowedOrigins', () => {
+  it('review3-origins-1: "null", the origin a sandboxed widget iframe posts from, is accepted and its events tracked (it was before today)', async () => {
+    const endpoint = stubEndpoint();
+    let refused: unknown;
+    try {
+      const { tracker } = startTracker({ flushIntervalMs: 3_600_000, allowedOrigins: ['null'] });
+      window.dispatchEvent(new MessageEvent('message', { data: { engage: { type: 'call.requested', callId: 'c1' } }, origin: 'null' }));
+      await tracker.flush();
+    } catch (err) {
+      refused = (err as { option?: string }).option ?? String(err);
+    }
+    expect({ refused, sent: names(endpoint.events()) }).toEqual({ refused: undefined, sent: ['inbound_call_requested'] });
+  });
+});
