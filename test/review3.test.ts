@@ -1,5 +1,5 @@
 // Review 3: repro tests for today's changes (850acfb..HEAD), public API only.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { names, offered, requested, startTracker, stubEndpoint } from './helpers';
 
 describe('IndexedDB lost while a drain is committing', () => {
@@ -74,5 +74,23 @@ describe('allowedOrigins', () => {
       refused = (err as { option?: string }).option ?? String(err);
     }
     expect({ refused, sent: names(endpoint.events()) }).toEqual({ refused: undefined, sent: ['inbound_call_requested'] });
+  });
+});
+
+describe('the stash without IndexedDB, on a real pagehide', () => {
+  it('review3-stash-1: an event still queued as the page goes away (pagehide, not shown again) reaches the endpoint, from this page or the next', async () => {
+    vi.stubGlobal('indexedDB', undefined); // private mode: memory, and the localStorage stash
+    const endpoint = stubEndpoint();
+    const first = startTracker({ flushIntervalMs: 3_600_000 });
+    await first.tracker.flush();
+    // The tab is already hidden (the visitor switched tabs); the widget reports a request and
+    // the tab is closed in the same task: pagehide alone, no visibilitychange follows.
+    first.tracker.track(requested('c1'));
+    window.dispatchEvent(new Event('pagehide'));
+    await new Promise((r) => setTimeout(r, 20)); // the page's last microtasks; then it is gone
+    // Next page load of the same site.
+    const next = startTracker({ flushIntervalMs: 3_600_000 });
+    await next.tracker.flush();
+    expect(endpoint.events().filter((e) => e.callId === 'c1').map((e) => e.metric)).toEqual(['inbound_call_requested']);
   });
 });
