@@ -94,3 +94,19 @@ describe('the stash without IndexedDB, on a real pagehide', () => {
     expect(endpoint.events().filter((e) => e.callId === 'c1').map((e) => e.metric)).toEqual(['inbound_call_requested']);
   });
 });
+
+describe('Retry-After without IndexedDB', () => {
+  it('review3-retry-2: hiding the page for good during a Retry-After, with the outbox in memory, still gets the events out (nothing else keeps them for the next page)', async () => {
+    vi.stubGlobal('indexedDB', undefined); // private mode
+    const endpoint = stubEndpoint();
+    endpoint.answer(429); // Retry-After: 2
+    const first = startTracker({ flushIntervalMs: 3_600_000 });
+    first.tracker.track(requested('c1'));
+    await first.tracker.flush(); // 429: the endpoint asks for 2 s
+    window.dispatchEvent(new Event('pagehide')); // the tab is closed
+    await new Promise((r) => setTimeout(r, 20));
+    const next = startTracker({ flushIntervalMs: 3_600_000 }); // next page load, seconds later
+    await next.tracker.flush();
+    expect(endpoint.events().filter((e) => e.callId === 'c1').map((e) => e.metric)).toEqual(['inbound_call_requested']);
+  });
+});
