@@ -78,7 +78,8 @@ export function resolveConfig(o: Record<string, unknown>): Config {
   // not checked where there is no Headers to ask (some test environments).
   check('headers', typeof headers === 'object' && headers && !Array.isArray(headers) && Object.values(headers).every((v) => typeof v === 'string') && (typeof Headers !== 'function' || attempt(() => new Headers(headers as HeadersInit))), 'must be an object of header names and strings fetch can send');
   // Compared with each message's exact origin: a path or trailing slash would never match.
-  check('allowedOrigins', Array.isArray(allowedOrigins) && allowedOrigins.every((v) => attempt(() => new URL(v).origin) === v), 'must be an array of origins like "https://a.example"');
+  // "null" is the origin a sandboxed widget iframe posts from.
+  check('allowedOrigins', Array.isArray(allowedOrigins) && allowedOrigins.every((v) => v === 'null' || attempt(() => new URL(v).origin) === v), 'must be an array of origins like "https://a.example"');
   check('debug', typeof debug === 'boolean', 'must be a boolean');
 
   // Copies, so the page changing its objects later changes nothing (Config's readonly keeps

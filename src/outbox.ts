@@ -30,8 +30,8 @@ const WINDOW = 10;
 const LEASE_MS = 30_000;
 
 export interface Sender {
-  /** These entries were just added to the outbox. */
-  added(entries: Entry[]): void;
+  /** These entries were just added to the outbox, and the cap pushed out `dropped`. */
+  added(entries: Entry[], dropped: number[]): void;
   /** Sends all that waits, unless a backoff is running; resolves after the attempt. */
   flush(): Promise<void>;
   /** The network is back: a running backoff was waiting for it, so send now. */
@@ -110,13 +110,18 @@ export function createSender(
   // Another tab may deliver our events: it says so, or hidden() would send them again.
   const channel = tabChannel(lockName, (keys) => Array.isArray(keys) && forget(keys));
 
+  /** These keys left the outbox: this tab and the others forget them. */
+  const gone = (keys: number[]) => {
+    forget(keys);
+    // Memory keys are this page's own: every page numbers them -1, -2, …
+    if (keys.length && store().durable) channel?.postMessage(keys);
+  };
+
   const delivered = async (keys: number[]) => {
     if (!keys.length) return;
     await store().remove(keys);
     // Only now: a pass reading the outbox meanwhile must still skip them.
-    forget(keys);
-    // Memory keys are this page's own: every page numbers them -1, -2, …
-    if (store().durable) channel?.postMessage(keys);
+    gone(keys);
     waiting = Math.max(0, waiting - keys.length);
   };
 
@@ -132,6 +137,12 @@ export function createSender(
     }
     attempt = 0;
     if (outcome === 'drop') report('delivery_rejected', `endpoint answered ${answer.status}: dropped ${count} events`);
+  };
+
+  /** No pass until `delay` is over (unless online() cuts our own backoff short). */
+  const backOff = (delay: number) => {
+    clearTimeout(backoffTimer);
+    if (!stopped) backoffTimer = later(() => { backoffTimer = undefined; void send(); }, delay);
   };
 
   /** Forgets unconfirmed keys whose grace is over, so the normal path sends them again. */
@@ -170,10 +181,7 @@ export function createSender(
         if (delay === undefined) done.push(...keys);
       }
       await delivered(done);
-      if (delay !== undefined) {
-        if (!stopped) backoffTimer = later(() => { backoffTimer = undefined; void send(); }, delay);
-        return;
-      }
+      if (delay !== undefined) return backOff(delay);
       if (rest.length && fullOnly) return schedule(); // a partial batch waits for the interval
     }
   };
@@ -230,13 +238,11 @@ export function createSender(
   };
 
   return {
-    added(entries) {
+    added(entries, dropped) {
       for (const [key, event] of entries) known.set(key, event);
-      // The outbox cap dropped the oldest: they must not go out as the page hides either.
-      for (const key of known.keys()) {
-        if (known.size <= config.maxQueuedEvents) break;
-        known.delete(key);
-      }
+      // What the cap dropped must not go out as a page hides either: here, nor in the tab that
+      // stored it.
+      gone(dropped);
       waiting += entries.length;
       if (waiting >= batchSize) void send(false, true);
       // Also after send(): a pass that is just ending may not have seen these events.
@@ -256,7 +262,8 @@ export function createSender(
       const now = Date.now();
       // The endpoint asked for a pause (Retry-After): the outbox keeps the events meanwhile. Our
       // own backoff after other failures does not hold back this last chance to send.
-      if (now < quietUntil) return;
+      // (A memory outbox has no next page: then this is the last chance.)
+      if (now < quietUntil && store().durable) return;
       // A normal request under way is sent again: the page going away may cancel it before it
       // left (a CORS preflight, a slow connection). A duplicate is the lesser harm: collectors
       // dedupe by id, and a lost batch would only be resent by a later visit.
@@ -276,8 +283,11 @@ export function createSender(
               // Answered while we still live: settle it now, or let the normal path retry. A 4xx
               // to a request that could not carry your headers (an API key) judges nothing.
               const outcome = outcomeOf(answer.status);
-              if (outcome === 'retry' || (outcome === 'drop' && hasHeaders)) keys.forEach((key) => unconfirmed.delete(key));
-              else {
+              if (outcome === 'retry' || (outcome === 'drop' && hasHeaders)) {
+                keys.forEach((key) => unconfirmed.delete(key));
+                // Like any failed send: reported, and the normal path backs off (Retry-After).
+                if (outcome === 'retry') backOff(judge(keys.length, answer) as number);
+              } else {
                 judge(keys.length, answer);
                 return delivered(keys);
               }

@@ -12,8 +12,8 @@ export type Entry = [key: number, event: MetricEvent];
 export interface Stored extends Applied {
   /** The new outbox entries, in order. */
   added: Entry[];
-  /** How many of the oldest events the cap pushed out. */
-  dropped: number;
+  /** The keys of the oldest events the cap pushed out (any tab's). */
+  dropped: number[];
 }
 
 export interface KeySet {
@@ -76,14 +76,14 @@ export async function openIndexedDb(name: string, mirror: Map<string, unknown>, 
         const applied = await apply(cachedTx(tx, seen), work, rules);
         const outbox = tx.objectStore(OUTBOX);
         const keys = (await Promise.all(applied.metrics.map((m) => outbox.add(m)))) as number[];
-        let dropped = 0;
+        let dropped: number[] = [];
         if (keys.length) {
           const excess = (await outbox.count()) - maxQueued;
           if (excess > 0) {
             const old = (await outbox.getAllKeys(null, excess)) as number[];
             // The oldest keys are contiguous: no key is ever handed out below one in use.
             quietly(outbox.delete(IDBKeyRange.bound(old[0], old[old.length - 1])));
-            dropped = old.length;
+            dropped = old;
           }
         }
         await tx.done;
@@ -166,8 +166,8 @@ export function memoryStore(state = new Map<string, unknown>(), queued: Entry[] 
       const applied = await apply(tx, work, rules);
       const added = applied.metrics.map((event): Entry => [nextKey--, event]);
       for (const [key, event] of added) outbox.set(key, event);
-      const dropped = Math.max(0, outbox.size - maxQueued);
-      [...outbox.keys()].slice(0, dropped).forEach((key) => outbox.delete(key));
+      const dropped = [...outbox.keys()].slice(0, Math.max(0, outbox.size - maxQueued));
+      dropped.forEach((key) => outbox.delete(key));
       return { ...applied, added, dropped };
     },
     async peek(count, skip) {

@@ -99,7 +99,10 @@ export function createTracker(options: TrackerOptions): Tracker {
   const applyWork = async (work: Work[]): Promise<Stored> => {
     const failing = store;
     try {
-      return await failing.apply(work, rules, maxQueuedEvents);
+      const done = await failing.apply(work, rules, maxQueuedEvents);
+      // Committed on a connection lost() gave up meanwhile: the memory outbox takes these too.
+      if (store !== failing) store = memoryStore(mirror, [...sender.pending(), ...done.added]);
+      return done;
     } catch (err) {
       // (Unless lost() has switched already.)
       if (store === failing) {
@@ -146,6 +149,11 @@ export function createTracker(options: TrackerOptions): Tracker {
   let stopping: Promise<void> | undefined;
   /** Work of this page was stashed as it hid (see drainSlice). */
   let stashed = false;
+  /** Between pagehide and showing again (see Sender.hidden). */
+  let leaving = false;
+  /** Work applied in memory that the stash still holds (see drainSlice). */
+  let unstash: Work[] = [];
+  const dropUnstash = () => unstash.length && saveStash(orgId, [], [], unstash.splice(0));
   // Numbers this page's work, so a replay of it is applied once (apply.ts).
   const tab = Date.now().toString(36) + randomId().slice(0, 8);
   let seq = 0;
@@ -158,15 +166,19 @@ export function createTracker(options: TrackerOptions): Tracker {
     draining = queue.splice(0, MAX_WORK_PER_DRAIN);
     const applied = await applyWork(draining);
     // Without IndexedDB the replay markers die with the page: what the stash holds of work this
-    // page applied after all (it lived on) must leave it, or the next page counts it again.
-    if (stashed && !store.durable) saveStash(orgId, [], [], draining);
+    // page applied after all (it lived on) must leave it, or the next page counts it again. Not
+    // while leaving: its events, in memory only, would then be lost with the page.
+    if (stashed && !store.durable) {
+      unstash.push(...draining);
+      if (!leaving) dropUnstash();
+    }
     draining = [];
     for (const e of applied.unknowns) {
       report('unknown_call', `${e.type} for unknown call "${e.callId}": ignored`);
     }
-    if (applied.dropped) report('queue_overflow', `outbox over ${maxQueuedEvents} events: dropped the ${applied.dropped} oldest`);
+    if (applied.dropped.length) report('queue_overflow', `outbox over ${maxQueuedEvents} events: dropped the ${applied.dropped.length} oldest`);
     log('stored', applied.metrics);
-    sender.added(applied.added);
+    sender.added(applied.added, applied.dropped);
     clearTimeout(expiryTimer);
     expiresAt = applied.expiresAt ?? 0;
     if (applied.expiresAt && !stopping) {
@@ -187,15 +199,18 @@ export function createTracker(options: TrackerOptions): Tracker {
 
   const unwatch = watchPage({
     visible: guard(() => {
+      leaving = false;
+      dropUnstash();
       sender.visible();
       enqueue({ kind: 'activity', at: Date.now() });
     }),
-    hidden: guard((leaving: boolean) => {
+    hidden: guard((left: boolean) => {
+      leaving ||= left;
       // Synchronous, most precious first: the page may be gone before any promise settles.
       const work = [...draining, ...queue].filter((w) => w.tab);
       saveStash(orgId, work, []);
       stashed ||= work.length > 0;
-      sender.hidden(leaving);
+      sender.hidden(left);
       if (store.durable) saveStash(orgId, [], sender.unconfirmed());
       // Leaving: stored, not sent (see Sender.hidden); it goes with the next page, or with this
       // one if it shows again.

@@ -1,4 +1,5 @@
-// Review 3: repro tests for today's changes (850acfb..HEAD), public API only.
+// Regressions from a third review (session 4) of that session's own changes, public API only:
+// each failed before its fix.
 import { describe, expect, it, vi } from 'vitest';
 import { names, offered, requested, startTracker, stubEndpoint } from './helpers';
 
@@ -55,7 +56,7 @@ describe('Retry-After on the hide path', () => {
     await endpoint.requested(1);
     await new Promise((r) => setTimeout(r, 20)); // its answer is handled
     const t = Date.now();
-    window.dispatchEvent(new Event('pageshow')); // back from the back/forward cache
+    window.dispatchEvent(Object.assign(new Event('pageshow'), { persisted: true })); // back from the back/forward cache
     await tracker.flush();
     const within = Date.now() - t < 2_000;
     expect({ within, requests: endpoint.requests.map((r) => (r.init.keepalive ? 'keepalive ' : 'normal ') + r.status) }).toEqual({ within: true, requests: ['keepalive 429'] });
