@@ -152,7 +152,7 @@ export function createTracker(options: TrackerOptions): Tracker {
   /** Between pagehide and showing again (see Sender.hidden). */
   let leaving = false;
   /** Work applied in memory that the stash still holds (see drainSlice). */
-  let unstash: Work[] = [];
+  const unstash: Work[] = [];
   const dropUnstash = () => unstash.length && saveStash(orgId, [], [], unstash.splice(0));
   // Numbers this page's work, so a replay of it is applied once (apply.ts).
   const tab = Date.now().toString(36) + randomId().slice(0, 8);
