@@ -131,7 +131,8 @@ export function createSender(
     if (outcome === 'retry') {
       const asked = parseRetryAfter(answer.retryAfter, Date.now());
       const delay = retryDelayMs(attempt++, asked);
-      quietUntil = asked ? Date.now() + asked : 0;
+      // The longest pause asked for holds: a later failure without Retry-After does not end it.
+      quietUntil = Math.max(quietUntil, asked ? Date.now() + asked : 0);
       report('delivery_failed', `sending ${count} events failed (${answer.status || 'network error'}): retry in ${delay} ms`, answer.error);
       return delay;
     }
@@ -286,7 +287,11 @@ export function createSender(
               if (outcome === 'retry' || (outcome === 'drop' && hasHeaders)) {
                 keys.forEach((key) => unconfirmed.delete(key));
                 // Like any failed send: reported, and the normal path backs off (Retry-After).
-                if (outcome === 'retry') backOff(judge(keys.length, answer) as number);
+                // (Never shortening a backoff already running.)
+                if (outcome === 'retry') {
+                  const delay = judge(keys.length, answer) as number;
+                  if (!backoffTimer) backOff(delay);
+                }
               } else {
                 judge(keys.length, answer);
                 return delivered(keys);

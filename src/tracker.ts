@@ -101,7 +101,7 @@ export function createTracker(options: TrackerOptions): Tracker {
     try {
       const done = await failing.apply(work, rules, maxQueuedEvents);
       // Committed on a connection lost() gave up meanwhile: the memory outbox takes these too.
-      if (store !== failing) store = memoryStore(mirror, [...sender.pending(), ...done.added]);
+      if (store !== failing) store = memoryStore(mirror, [...sender.pending(), ...done.added].filter(([key]) => !done.dropped.includes(key)));
       return done;
     } catch (err) {
       // (Unless lost() has switched already.)

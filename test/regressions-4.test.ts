@@ -1,4 +1,5 @@
-// Review 4 of 7b4a20f / 1f211b5, public API only: each test fails at that commit.
+// Regressions from a fourth review (session 4), of the third round of fixes; public API only:
+// each failed before its fix.
 import { describe, expect, it, vi } from 'vitest';
 import { requested, startTracker } from './helpers';
 
