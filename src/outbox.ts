@@ -44,6 +44,8 @@ export interface Sender {
   hidden(leaving: boolean): void;
   /** The page is visible again (or back from the back/forward cache). */
   visible(): void;
+  /** Between pagehide and visible(): see hidden(). */
+  readonly leaving: boolean;
   /** Keys sent while hiding and not yet confirmed, with when: for the next page. */
   unconfirmed(): [key: number, at: number][];
   /** The events this tab stored and has not seen delivered. */
@@ -308,6 +310,9 @@ export function createSender(
     visible() {
       leaving = false;
       schedule(); // what was stored meanwhile
+    },
+    get leaving() {
+      return leaving;
     },
     unconfirmed: () => [...unconfirmed],
     pending: () => [...known],

@@ -149,8 +149,6 @@ export function createTracker(options: TrackerOptions): Tracker {
   let stopping: Promise<void> | undefined;
   /** Work of this page was stashed as it hid (see drainSlice). */
   let stashed = false;
-  /** Between pagehide and showing again (see Sender.hidden). */
-  let leaving = false;
   /** Work applied in memory that the stash still holds (see drainSlice). */
   const unstash: Work[] = [];
   const dropUnstash = () => unstash.length && saveStash(orgId, [], [], unstash.splice(0));
@@ -170,7 +168,7 @@ export function createTracker(options: TrackerOptions): Tracker {
     // while leaving: its events, in memory only, would then be lost with the page.
     if (stashed && !store.durable) {
       unstash.push(...draining);
-      if (!leaving) dropUnstash();
+      if (!sender.leaving) dropUnstash();
     }
     draining = [];
     for (const e of applied.unknowns) {
@@ -199,22 +197,20 @@ export function createTracker(options: TrackerOptions): Tracker {
 
   const unwatch = watchPage({
     visible: guard(() => {
-      leaving = false;
       dropUnstash();
       sender.visible();
       enqueue({ kind: 'activity', at: Date.now() });
     }),
-    hidden: guard((left: boolean) => {
-      leaving ||= left;
+    hidden: guard((leaving: boolean) => {
       // Synchronous, most precious first: the page may be gone before any promise settles.
       const work = [...draining, ...queue].filter((w) => w.tab);
       saveStash(orgId, work, []);
       stashed ||= work.length > 0;
-      sender.hidden(left);
+      sender.hidden(leaving);
       if (store.durable) saveStash(orgId, [], sender.unconfirmed());
-      // Leaving: stored, not sent (see Sender.hidden); it goes with the next page, or with this
-      // one if it shows again.
-      return leaving ? drainNow() : drainAndSend();
+      // Leaving, the sender sends nothing more (see Sender.hidden): what is drained now goes with
+      // the next page, or with this one if it shows again.
+      return drainAndSend();
     }),
     online: guard(sender.online),
   });

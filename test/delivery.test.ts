@@ -61,26 +61,26 @@ describe('the wire', () => {
     `);
   });
 
-  it('gives every metric event its own UUID', async () => {
+  /** The ids of `count` calls' metric events, checked to be distinct UUIDs v4. */
+  const uuidsOf = async (count: number) => {
     const endpoint = stubEndpoint();
     const { tracker } = startTracker();
-    calls(30).forEach(tracker.track);
+    calls(count).forEach(tracker.track);
     await tracker.flush();
     const ids = endpoint.events().map((e) => e.id);
-    expect(new Set(ids).size).toBe(30);
+    expect(new Set(ids).size).toBe(count);
     expect(ids.every((id) => /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(id))).toBe(true);
+    return ids;
+  };
+
+  it('gives every metric event its own UUID', async () => {
+    await uuidsOf(30);
   });
 
   it('gives UUIDs v4 on an http page too, where crypto.randomUUID is missing', async () => {
     const real = globalThis.crypto;
     vi.stubGlobal('crypto', { getRandomValues: <T extends ArrayBufferView>(a: T) => real.getRandomValues(a) });
-    const endpoint = stubEndpoint();
-    const { tracker } = startTracker();
-    calls(300).forEach(tracker.track);
-    await tracker.flush();
-    const ids = endpoint.events().map((e) => e.id);
-    expect(new Set(ids).size).toBe(300);
-    expect(ids.every((id) => /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(id))).toBe(true);
+    const ids = await uuidsOf(300);
     // Every random digit takes every value; the variant digit, each of 8, 9, a and b.
     const digits = (at: number) => new Set(ids.map((id) => id[at])).size;
     expect([digits(0), digits(14), digits(19), digits(35)]).toEqual([16, 1, 4, 16]);
