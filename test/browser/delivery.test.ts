@@ -11,6 +11,7 @@ import {
   errorCodes,
   flush,
   openApp,
+  openAppWith,
   outboxHolds,
   trackCalls,
   type AppWindow,
@@ -275,5 +276,75 @@ describe('real Chromium delivery', () => {
     await c.uniqueEvents(10, 'events with a failing IndexedDB', 10_000);
     countLine('indexeddb-version-error', 10, c);
     expect(await errorCodes(page)).toEqual(['storage_unavailable']);
+  }, TIMEOUT);
+});
+
+/** Creates a tracker with `options` (plus endpoint, onError) in the page; tracks one call; flushes twice. */
+const tryTracker = (page: import('playwright-core').Page, options: Record<string, unknown>) =>
+  page.evaluate(async (options) => {
+    const w = window as unknown as { EngageTracker: { createTracker(o: object): AppWindow['tracker'] } };
+    const codes: string[] = [];
+    let tracker;
+    try {
+      tracker = w.EngageTracker.createTracker({ ...options, onError: (e: { code: string }) => codes.push(e.code) });
+    } catch (err) {
+      return { threw: (err as { option?: string }).option ?? String(err), codes };
+    }
+    tracker.track({ type: 'call.requested', callId: 'c1' });
+    await tracker.flush();
+    dispatchEvent(new Event('online')); // cut the backoff short, try again
+    await tracker.flush();
+    await tracker.shutdown();
+    return { threw: undefined, codes };
+  }, options);
+
+describe('real Chromium: answers that are neither 2xx nor 4xx', () => {
+  for (const status of [300, 302]) {
+    it(`a final ${status} answer (no Location) is neither 2xx nor 4xx: the batch is kept, not dropped`, async () => {
+      const p = await openAppWith(s.context, s.web, { orgId: 'rv_base', endpoint: s.c.endpoint, flushIntervalMs: 60_000 });
+      s.c.failNext(status);
+      const r = await tryTracker(p, { orgId: `rv_${status}`, endpoint: s.c.endpoint, flushIntervalMs: 60_000 });
+      const statuses = s.c.posts().map((x) => x.status);
+      expect({ codes: r.codes, statuses, delivered: s.c.unique().size }).toEqual({ codes: ['delivery_failed'], statuses: [status, 200], delivered: 1 });
+    }, TIMEOUT);
+  }
+});
+
+describe('real Chromium: options fetch cannot send', () => {
+  it('headers: a value fetch cannot send (not a ByteString) is refused by createTracker, not retried forever', async () => {
+    const p = await openAppWith(s.context, s.web, { orgId: 'rv_base', endpoint: s.c.endpoint, flushIntervalMs: 60_000 });
+    const r = await tryTracker(p, { orgId: 'rv_hdr', endpoint: s.c.endpoint, flushIntervalMs: 60_000, headers: { 'x-site': '東京' } });
+    expect({ threw: r.threw, codes: r.codes, posts: s.c.posts().length }).toEqual({ threw: 'headers', codes: [], posts: 0 });
+  }, TIMEOUT);
+
+  it('headers: a name fetch cannot send is refused by createTracker, not retried forever', async () => {
+    const p = await openAppWith(s.context, s.web, { orgId: 'rv_base', endpoint: s.c.endpoint, flushIntervalMs: 60_000 });
+    const r = await tryTracker(p, { orgId: 'rv_hdr2', endpoint: s.c.endpoint, flushIntervalMs: 60_000, headers: { 'x site': '1' } });
+    expect({ threw: r.threw, codes: r.codes, posts: s.c.posts().length }).toEqual({ threw: 'headers', codes: [], posts: 0 });
+  }, TIMEOUT);
+
+  it('endpoint: a URL with credentials (fetch refuses it) is refused by createTracker, not retried forever', async () => {
+    const p = await openAppWith(s.context, s.web, { orgId: 'rv_base', endpoint: s.c.endpoint, flushIntervalMs: 60_000 });
+    const endpoint = s.c.endpoint.replace('http://', 'http://user:pw@');
+    const r = await tryTracker(p, { orgId: 'rv_cred', endpoint, flushIntervalMs: 60_000 });
+    expect({ threw: r.threw, codes: r.codes, posts: s.c.posts().length }).toEqual({ threw: 'endpoint', codes: [], posts: 0 });
+  }, TIMEOUT);
+});
+
+describe('real Chromium: onError', () => {
+  it('an async onError whose promise rejects (e.g. a failed report upload) does not surface as an unhandled rejection on the page', async () => {
+    const p = await openAppWith(s.context, s.web, { orgId: 'rv_base', endpoint: s.c.endpoint, flushIntervalMs: 60_000 });
+    const pageErrors = await p.evaluate(async (endpoint) => {
+      const w = window as unknown as AppWindow & { EngageTracker: { createTracker(o: object): AppWindow['tracker'] } };
+      const tracker = w.EngageTracker.createTracker({
+        orgId: 'rv_async', endpoint, flushIntervalMs: 60_000,
+        onError: async () => { throw new Error('report upload failed'); },
+      });
+      tracker.track({ type: 'nonsense' } as never); // invalid_event → onError
+      await tracker.flush();
+      await new Promise((r) => setTimeout(r, 100));
+      return w.pageErrors;
+    }, s.c.endpoint);
+    expect(pageErrors).toEqual([]);
   }, TIMEOUT);
 });
