@@ -488,6 +488,27 @@ describe('answers that are neither 2xx nor 4xx', () => {
       expect(endpoint.events().map((e) => e.callId)).toEqual(['c1']);
     });
   }
+
+  it('a redirect is a failed delivery, reported as one, not followed to a place that answers 2xx', async () => {
+    // What a browser's fetch does: follows unless told not to; with 'manual', hides the redirect.
+    const bodies: string[] = [];
+    vi.stubGlobal('fetch', async (_url: string, init: RequestInit) => {
+      if (init.redirect !== 'manual') return new Response(null, { status: 200 }); // the GET to the new place
+      bodies.push(String(init.body));
+      if (bodies.length > 1) return new Response(null, { status: 200 });
+      return { type: 'opaqueredirect', status: 0, headers: new Headers() } as Response;
+    });
+    const { tracker, errors } = startTracker({ flushIntervalMs: 3_600_000 });
+    tracker.track(requested('c1'));
+    await tracker.flush();
+    window.dispatchEvent(new Event('online'));
+    await tracker.flush();
+    const sent = bodies.map((b) => JSON.parse(b).events.map((e: { callId: string }) => e.callId));
+    expect({ sent, errors: errors.map((e) => `${e.code}: ${e.message.split(':')[0]}`) }).toEqual({
+      sent: [['c1'], ['c1']],
+      errors: ['delivery_failed: sending 1 events failed (redirect)'],
+    });
+  });
 });
 
 describe('shutdown()', () => {

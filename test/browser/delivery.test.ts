@@ -11,6 +11,7 @@ import {
   errorCodes,
   flush,
   openApp,
+  MOVED_PATH,
   openAppWith,
   outboxHolds,
   trackCalls,
@@ -308,6 +309,48 @@ describe('real Chromium: answers that are neither 2xx nor 4xx', () => {
       expect({ codes: r.codes, statuses, delivered: s.c.unique().size }).toEqual({ codes: ['delivery_failed'], statuses: [status, 200], delivered: 1 });
     }, TIMEOUT);
   }
+
+  // fetch follows a redirect by default: a 301/302 turns the POST into a GET that the moved
+  // endpoint answers 2xx, and the batch would count as delivered though no collector got it.
+  for (const status of [301, 302, 307, 308]) {
+    it(`a ${status} redirect is a failed delivery: the batch is kept, reported once, and retried to the endpoint`, async () => {
+      const p = await openAppWith(s.context, s.web, { orgId: 'rv_base', endpoint: s.c.endpoint, flushIntervalMs: 60_000 });
+      s.c.failNext(status, { location: true });
+      const r = await tryTracker(p, { orgId: `redirect_${status}`, endpoint: s.c.endpoint, flushIntervalMs: 60_000 });
+      const statuses = s.c.posts().map((x) => x.status);
+      const moved = s.c.requests.filter((x) => x.path === MOVED_PATH).length;
+      expect({ codes: r.codes, statuses, moved, delivered: s.c.unique().size }).toEqual({ codes: ['delivery_failed'], statuses: [status, 200], moved: 0, delivered: 1 });
+    }, TIMEOUT);
+  }
+
+  it('a redirect answering the keepalive request sent as the tab hid is a failed delivery: the page sends the batch again once visible', async () => {
+    const p = await openAppWith(s.context, s.web, { orgId: 'redirect_keepalive', endpoint: s.c.endpoint, flushIntervalMs: 60_000 });
+    await p.evaluate(async () => {
+      const { tracker } = window as unknown as AppWindow;
+      tracker.track({ type: 'call.requested', callId: 'k1' });
+      await tracker.endSession(); // stored; the interval is a minute: nothing sent yet
+    });
+    s.c.failNext(302, { location: true });
+    const setVisibility = (state: string) =>
+      p.evaluate((state) => {
+        Object.defineProperty(document, 'visibilityState', { value: state, configurable: true });
+        document.dispatchEvent(new Event('visibilitychange'));
+      }, state);
+    await setVisibility('hidden'); // the keepalive request: answered 302
+    await s.c.until(() => s.c.posts().length >= 1, 'the keepalive request', 10_000);
+    await new Promise((r) => setTimeout(r, 200)); // its answer reaches the page
+    await setVisibility('visible');
+    await p.evaluate(() => (window as unknown as AppWindow).tracker.flush());
+    await s.c.uniqueEvents(2, 'k1 requested and missed', 10_000).catch(() => {});
+    const posts = s.c.posts().map((x) => `${x.contentType.split(';')[0]} ${x.status}`);
+    const moved = s.c.requests.filter((x) => x.path === MOVED_PATH).length;
+    expect({ posts, moved, delivered: s.c.unique().size, codes: await errorCodes(p) }).toEqual({
+      posts: ['text/plain 302', 'application/json 200'],
+      moved: 0,
+      delivered: 2,
+      codes: ['delivery_failed'],
+    });
+  }, TIMEOUT);
 });
 
 describe('real Chromium: options fetch cannot send', () => {
