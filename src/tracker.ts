@@ -174,6 +174,7 @@ export function createTracker(options: TrackerOptions): Tracker {
     for (const e of applied.unknowns) {
       report('unknown_call', `${e.type} for unknown call "${e.callId}": ignored`);
     }
+    for (const e of applied.late) report('invalid_event', `${e.type} stamped before the end of the visitor's last session: ignored`);
     if (applied.dropped.length) report('queue_overflow', `outbox over ${maxQueuedEvents} events: dropped the ${applied.dropped.length} oldest`);
     log('stored', applied.metrics);
     sender.added(applied.added, applied.dropped);
