@@ -58,8 +58,16 @@ const idError = (type: unknown, key: string, value: unknown, required: boolean):
  * nothing is allocated but the result.
  */
 export function parseEvent(input: unknown, now: number): ParsedEvent | string {
-  if (typeof input !== 'object' || !input || Array.isArray(input)) return 'an event must be an object';
-  const e = input as Record<string, unknown>;
+  let e: Record<string, unknown>;
+  try {
+    if (typeof input !== 'object' || !input || Array.isArray(input)) throw 0;
+    // Own enumerable fields only, each read once, into an object that inherits nothing: an
+    // inherited `messageId` (a polluted Object.prototype) is not the event's, and a throwing
+    // getter or proxy makes it no event.
+    e = Object.assign(Object.create(null), input);
+  } catch {
+    return 'an event must be an object of plain fields';
+  }
   const { type, from, at, callId, repId, messageId, conversationId, pageUrl } = e;
   const isChat = type === 'chat.message';
   const call = CALLS.indexOf(type);
@@ -83,7 +91,7 @@ export function parseEvent(input: unknown, now: number): ParsedEvent | string {
     if (!(Math.abs(ms) <= 8.64e15)) return '"at" must be epoch ms or an ISO date';
   }
   // Only the fields the type has: a chat message's stray callId must not make it a call.
-  const out = { type, at: ms } as ParsedEvent;
+  const out = Object.assign(Object.create(null), { type, at: ms }) as ParsedEvent; // inherits nothing either
   if (isChat) out.from = from as ParsedEvent['from'];
   else out.callId = callId as string;
   if (needsRep) out.repId = repId as string;
