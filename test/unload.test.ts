@@ -262,3 +262,39 @@ it('without IndexedDB, the next page sends its own events although the last one 
   await next.tracker.flush();
   expect(posted.filter((p) => !p.keepalive).flatMap((p) => p.callIds)).toContain('c9');
 });
+
+describe('the page-hide stash in localStorage', () => {
+  const STASH = 'engage-tracker:org_1:stash';
+
+  it('keeps only the page path, never the query string or hash, and replays on that page', async () => {
+    history.pushState(null, '', '/reset?token=s3cret#mail=ann@example.com');
+    const dying = startTracker({ flushIntervalMs: 3_600_000 });
+    await dying.tracker.flush();
+    dying.tracker.track(requested('c1'));
+    dying.tracker.track({ ...visitor(), pageUrl: 'https://shop.example/cart?coupon=VIP42#x' });
+    hide();
+    const stash = localStorage.getItem(STASH) ?? '';
+    expect(stash).toContain('/reset');
+    expect(stash).not.toMatch(/s3cret|ann@example|coupon|VIP42|#x/);
+    await dieAndReload(dying.tracker);
+    const endpoint = stubEndpoint();
+    const reloaded = startTracker();
+    await reloaded.tracker.flush();
+    expect(endpoint.events().map((e) => [e.metric, e.page])).toEqual([
+      ['inbound_call_requested', '/reset'],
+      ['inbound_chat_requested', '/cart'],
+    ]);
+    history.pushState(null, '', '/');
+  });
+
+  it('is cleared once its work is committed, when the page lives on', async () => {
+    stubEndpoint();
+    const page = startTracker({ flushIntervalMs: 3_600_000 });
+    await page.tracker.flush();
+    page.tracker.track(visitor());
+    hide(); // stashed; but the page lives on and commits it
+    expect(JSON.parse(localStorage.getItem(STASH) ?? '{}').work).toHaveLength(1);
+    await page.tracker.flush();
+    expect(JSON.parse(localStorage.getItem(STASH) ?? '{}').work ?? []).toHaveLength(0);
+  });
+});
