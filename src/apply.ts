@@ -20,8 +20,11 @@ export interface Tx {
  * (see stash.ts) is applied once even if its first transaction did commit.
  */
 export type Work = { at: number; tab?: string; seq?: number } & (
-  /** A widget event, with the page URL it happened on. */
-  | { kind: 'event'; event: ParsedEvent; href: string }
+  /**
+   * A widget event, with the URL of the page it happened on; stashed, with its page instead
+   * (see tracker.ts): no query string or hash outlives the page.
+   */
+  | { kind: 'event'; event: ParsedEvent; href?: string; page?: string }
   /** The tracker starting, or the page becoming visible. */
   | { kind: 'activity' }
   /** The idle timer: end the session if it has expired, start none. */
@@ -106,7 +109,7 @@ export async function apply(tx: Tx, work: Work[], rules: Rules): Promise<Applied
     if (item.kind !== 'event') continue;
 
     const e = item.event;
-    const ctx = context(session, at, rules.pageOf(e.pageUrl ?? item.href));
+    const ctx = context(session, at, item.page ?? rules.pageOf((e.pageUrl ?? item.href) as string));
     if (e.callId) {
       const call = await tx.get<CallRecord>('calls', e.callId);
       const step = classifyCall(call, e, ctx);

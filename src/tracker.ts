@@ -67,6 +67,9 @@ export function createTracker(options: TrackerOptions): Tracker {
       return url.pathname;
     }
   };
+  /** Work as stashed: with its page, not its URL (a token or an email in a query string). */
+  const withPage = (w: Work): Work =>
+    w.kind === 'event' ? { kind: 'event', at: w.at, tab: w.tab, seq: w.seq, page: w.page ?? pageOf((w.event.pageUrl ?? w.href) as string), event: { ...w.event, pageUrl: undefined } } : w;
   const rules = { orgId, sessionTimeoutMs: config.sessionTimeoutMs, newId: randomId, pageOf };
 
   const dbName = 'engage-tracker:' + orgId;
@@ -163,12 +166,16 @@ export function createTracker(options: TrackerOptions): Tracker {
   const drainSlice = async (): Promise<void> => {
     draining = queue.splice(0, MAX_WORK_PER_DRAIN);
     const applied = await applyWork(draining);
-    // Without IndexedDB the replay markers die with the page: what the stash holds of work this
-    // page applied after all (it lived on) must leave it, or the next page counts it again. Not
-    // while leaving: its events, in memory only, would then be lost with the page.
-    if (stashed && !store.durable) {
+    // What the stash holds of work this page applied after all (it lived on) leaves it: nothing
+    // it no longer needs stays on the device, and without IndexedDB, whose replay markers die
+    // with the page, the next page would count it again. In memory, not while leaving: its
+    // events would then be lost with the page.
+    if (stashed) {
       unstash.push(...draining);
-      if (!sender.leaving) dropUnstash();
+      if (store.durable || !sender.leaving) {
+        dropUnstash();
+        stashed = queue.length > 0;
+      }
     }
     draining = [];
     for (const e of applied.unknowns) {
@@ -204,7 +211,7 @@ export function createTracker(options: TrackerOptions): Tracker {
     }),
     hidden: guard((leaving: boolean) => {
       // Synchronous, most precious first: the page may be gone before any promise settles.
-      const work = [...draining, ...queue].filter((w) => w.tab);
+      const work = [...draining, ...queue].filter((w) => w.tab).map(withPage);
       saveStash(orgId, work, []);
       stashed ||= work.length > 0;
       sender.hidden(leaving);
