@@ -182,6 +182,17 @@ describe('widget hooks', () => {
     expect(endpoint.events()).toEqual([]);
   });
 
+  it('with hooks: false, does not track widget events heard before init; an event naming another org is not tracked', async () => {
+    const endpoint = stubEndpoint();
+    const engage = await loadBundle(); // init comes late
+    document.dispatchEvent(new CustomEvent('engage:event', { detail: { type: 'call.requested', callId: 'heard' } }));
+    engage('track', { type: 'call.requested', callId: 'called' });
+    engage('track', { type: 'call.requested', callId: 'other-org', orgId: 'org_2' });
+    engage(...init({ hooks: false }));
+    await engage('flush');
+    expect(endpoint.events().map((e) => e.callId)).toEqual(['called']);
+  });
+
   it('stops listening after shutdown', async () => {
     const endpoint = stubEndpoint();
     installStub()(...init());
