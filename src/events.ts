@@ -9,6 +9,8 @@ interface Common {
   conversationId?: string;
   /** The visitor's page, for trackers running inside a widget iframe. Only its path is kept. */
   pageUrl?: string;
+  /** The org the event is for: a tracker of another org on the page ignores it. */
+  orgId?: string;
 }
 
 export type CallEventType =
@@ -37,6 +39,7 @@ export interface ParsedEvent {
   messageId?: string;
   conversationId?: string;
   pageUrl?: string;
+  orgId?: string;
 }
 
 export const MAX_ID_LENGTH = 256;
@@ -68,7 +71,7 @@ export function parseEvent(input: unknown, now: number): ParsedEvent | string {
   } catch {
     return 'an event must be an object of plain fields';
   }
-  const { type, from, at, callId, repId, messageId, conversationId, pageUrl } = e;
+  const { type, from, at, callId, repId, messageId, conversationId, pageUrl, orgId } = e;
   const isChat = type === 'chat.message';
   const call = CALLS.indexOf(type);
   const needsRep = isChat ? from === 'rep' : call < 2;
@@ -79,7 +82,8 @@ export function parseEvent(input: unknown, now: number): ParsedEvent | string {
     (!isChat && idError(type, 'callId', callId, true)) ||
     (needsRep && idError(type, 'repId', repId, true)) ||
     (isChat && idError(type, 'messageId', messageId, false)) ||
-    idError(type, 'conversationId', conversationId, false);
+    idError(type, 'conversationId', conversationId, false) ||
+    idError(type, 'orgId', orgId, false);
   if (bad) return bad;
   if (pageUrl != null && !(typeof pageUrl === 'string' && pageUrl && pageUrl.length <= MAX_URL_LENGTH && attempt(() => new URL(pageUrl, 'http://a')))) {
     return `"pageUrl" must be a URL of 1 to ${MAX_URL_LENGTH} characters`;
@@ -98,5 +102,6 @@ export function parseEvent(input: unknown, now: number): ParsedEvent | string {
   if (isChat && messageId != null) out.messageId = messageId as string;
   if (conversationId != null) out.conversationId = conversationId as string;
   if (pageUrl != null) out.pageUrl = pageUrl;
+  if (orgId != null) out.orgId = orgId as string;
   return out;
 }

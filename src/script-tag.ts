@@ -25,6 +25,7 @@ const host = window as unknown as { engage?: EngageGlobal; EngageTracker?: objec
 if (!host.EngageTracker) {
   let tracker: Tracker | undefined;
   let onError: TrackerOptions['onError'];
+  let hooks: TrackerOptions['hooks'];
   /** Calls made before init: replayed once it runs. */
   const beforeInit: Queued[] = [];
 
@@ -39,12 +40,13 @@ if (!host.EngageTracker) {
 
   const call = ([args, at]: Queued): unknown => {
     // The argument: an event for track, options for init (checked by track() and createTracker()).
-    const [command, arg] = Array.from(args) as [Command, WidgetEvent & TrackerOptions];
+    // `heard`: a widget event the page dispatched (not an engage('track') call).
+    const [command, arg, heard] = Array.from(args) as [Command, WidgetEvent & TrackerOptions, 1?];
     if (command === 'init') {
       if (tracker) return reject('engage("init") called again: ignored');
       try {
         tracker = createTracker(arg);
-        onError = arg.onError;
+        ({ onError, hooks } = arg);
       } catch (err) {
         // No tracker, so no onError; and nothing is logged unless debug is on (SPEC section 7).
         return void (arg?.debug && console.error(err));
@@ -55,6 +57,8 @@ if (!host.EngageTracker) {
     // comes, must not grow this for good.
     if (!tracker) return void (beforeInit.push([args, at ?? Date.now()]) > 10_000 && beforeInit.shift());
     if (command === 'track') {
+      // Page-wide events heard before init, for a tracker that listens to none.
+      if (heard && hooks === false) return;
       // The snippet knows when the visitor acted; the bundle may have arrived seconds later.
       return tracker.track(at !== undefined && arg && typeof arg === 'object' && arg.at == null ? { ...arg, at } : arg);
     }
@@ -70,7 +74,7 @@ if (!host.EngageTracker) {
   // Widget events: until init, they wait with the calls (the snippet's listener steps down for
   // this one); from then on the tracker's own listener hears them.
   if (host.engage?.l) document.removeEventListener('engage:event', host.engage.l);
-  document.addEventListener('engage:event', (e) => tracker || call([['track', (e as CustomEvent).detail]]));
+  document.addEventListener('engage:event', (e) => tracker || call([['track', (e as CustomEvent).detail, 1]]));
   const engage: EngageGlobal = (...args) => call([args]);
   host.engage = engage;
   host.EngageTracker = Object.freeze({ createTracker, TrackerError, TrackerConfigError });

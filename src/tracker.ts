@@ -236,13 +236,15 @@ export function createTracker(options: TrackerOptions): Tracker {
       if (stopping) return void log('track() after shutdown(): ignored', event);
       const parsed = parseEvent(event, Date.now());
       if (typeof parsed === 'string') return report('invalid_event', parsed + ': event ignored');
+      // Another org's tracker on the page: its event, not ours.
+      if ((parsed.orgId ?? orgId) !== orgId) return void log(`event for ${parsed.orgId}: ignored`);
       // Whole, in one literal: cheaper in cold code than adding fields one by one.
       enqueue({ kind: 'event', at: parsed.at, event: parsed, href: parsed.pageUrl ?? currentHref(), tab, seq: ++seq });
     } catch (err) {
       reportInternal(err);
     }
   };
-  const unlisten = listenForWidgetEvents(track, config.allowedOrigins, log);
+  const unlisten = config.hooks ? listenForWidgetEvents(track, config.allowedOrigins, log) : () => {};
   const flushNow = () => {
     // The idle timer may not have fired yet (a throttled background tab, a faked clock): a
     // session that has expired by now is ended before its missed metrics would be sent.

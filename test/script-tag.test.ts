@@ -162,7 +162,7 @@ describe('widget hooks', () => {
     const endpoint = stubEndpoint();
     installStub()(...init({ allowedOrigins: ['https://widget.example.com'] }));
     const engage = await loadBundle();
-    const post = (origin: string, data: unknown) => window.dispatchEvent(new MessageEvent('message', { origin, data }));
+    const post = (origin: string, data: unknown) => window.dispatchEvent(new MessageEvent('message', { origin, data, source: window }));
     post('https://evil.example.com', { engage: { type: 'call.requested', callId: 'evil' } });
     post('https://widget.example.com.evil.com', { engage: { type: 'call.requested', callId: 'evil2' } });
     post('https://widget.example.com', { other: 'shape' });
