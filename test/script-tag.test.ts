@@ -137,6 +137,18 @@ describe('the engage() queue', () => {
     expect(errors.map((e) => e.code)).toEqual(['invalid_event', 'invalid_event']);
   });
 
+  it('keeps the page of a call made before init, though the app navigated before init ran', async () => {
+    const endpoint = stubEndpoint();
+    const engage = await loadBundle(); // init comes late
+    history.pushState(null, '', '/pricing?plan=pro');
+    engage('track', { type: 'call.requested', callId: 'c1' });
+    history.pushState(null, '', '/checkout');
+    engage(...init());
+    await engage('flush');
+    history.pushState(null, '', '/');
+    expect(endpoint.events().map((e) => e.page)).toEqual(['/pricing']);
+  });
+
   it('reports an unknown command', async () => {
     stubEndpoint();
     installStub()(...init());

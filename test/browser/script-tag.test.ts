@@ -233,4 +233,31 @@ describe('script tag in real Chromium', () => {
     countLine('null origin', 1, c, `21 posted by a sandboxed frame of another site, 1 by the page's own sandboxed widget`);
     expect(received).toEqual(['own-1']);
   }, TIMEOUT);
+
+  it('(j) a call queued by the snippet keeps the page it was made on, though the app navigated before the bundle came', async () => {
+    const org = 'org_spa';
+    const html = `<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,"><script>${snippetFor(`${web.origin}/spa/engage-tracker.min.js`)}</script></head><body></body></html>`;
+    web.route('/spa/index.html', { body: html, type: 'text/html; charset=utf-8' });
+    let release = () => {};
+    const hold = new Promise<void>((ok) => (release = ok));
+    web.route('/spa/engage-tracker.min.js', { body: dist().get('engage-tracker.min.js') as Buffer, type: 'text/javascript', hold });
+    const page = await context.newPage();
+    await page.goto(`${web.origin}/spa/index.html`, { waitUntil: 'domcontentloaded' });
+    await page.evaluate(({ org, endpoint }) => {
+      const engage = (window as unknown as { engage: (...a: unknown[]) => void }).engage;
+      engage('init', { orgId: org, endpoint, flushIntervalMs: 60_000 });
+      history.pushState(null, '', '/pricing?plan=pro');
+      engage('track', { type: 'chat.message', from: 'visitor' });
+      document.dispatchEvent(new CustomEvent('engage:event', { detail: { type: 'call.requested', callId: 'spa-1' } }));
+      history.pushState(null, '', '/checkout'); // the single-page app moves on before the bundle arrives
+    }, { org, endpoint: c.endpoint });
+    release();
+    await page.waitForFunction(() => 'EngageTracker' in window);
+    await page.evaluate(() => (window as unknown as { engage: (c: string) => Promise<void> }).engage('flush'));
+    await c.uniqueEvents(2, 'the queued events', 10_000);
+    expect([...c.unique().values()].map((e) => [e.metric, e.page]).sort()).toEqual([
+      ['inbound_call_requested', '/pricing'],
+      ['inbound_chat_requested', '/pricing'],
+    ]);
+  }, TIMEOUT);
 });
