@@ -298,3 +298,41 @@ describe('the page-hide stash in localStorage', () => {
     expect(JSON.parse(localStorage.getItem(STASH) ?? '{}').work ?? []).toHaveLength(0);
   });
 });
+
+describe('keepalive failures', () => {
+  it('count once toward the backoff when they were in flight together, and are reported once', async () => {
+    const answers: ((r: Response) => void)[] = [];
+    vi.stubGlobal('fetch', (_url: string, init: RequestInit) =>
+      init.keepalive ? new Promise<Response>((resolve) => answers.push(resolve)) : Promise.resolve(new Response(null, { status: 200 })),
+    );
+    const { tracker, codes } = startTracker({ flushIntervalMs: 3_600_000 });
+    tracker.track(visitor());
+    await tracker.endSession(); // stored, not sent
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
+    document.dispatchEvent(new Event('visibilitychange')); // the tab goes to the background: one keepalive request
+    tracker.track(requested('c1'));
+    await tracker.endSession();
+    hide(); // then the page goes: another, while the first is still under way
+    // @ts-expect-error back to happy-dom's own getter
+    delete document.visibilityState;
+    expect(answers).toHaveLength(2);
+    answers.forEach((answer) => answer(new Response(null, { status: 503 })));
+    await tracker.flush();
+    expect(codes()).toEqual(['delivery_failed']);
+  });
+
+  it('reach no onError once shutdown() has resolved', async () => {
+    let answer!: (r: Response) => void;
+    vi.stubGlobal('fetch', (_url: string, init: RequestInit) =>
+      init.keepalive ? new Promise<Response>((resolve) => (answer = resolve)) : Promise.resolve(new Response(null, { status: 200 })),
+    );
+    const { tracker, codes } = startTracker({ flushIntervalMs: 3_600_000 });
+    tracker.track(visitor());
+    await tracker.endSession();
+    hide();
+    await tracker.shutdown();
+    answer(new Response(null, { status: 503 }));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(codes()).toEqual([]);
+  });
+});
