@@ -18,7 +18,7 @@ export interface TrackerOptions {
   maxQueuedEvents?: number;
   /** Groups pages: the `page` a metric carries. Default: the URL's path. */
   page?: (url: URL) => string;
-  /** Extra request headers (beacons cannot carry them). */
+  /** Extra request headers (the keepalive requests of a hiding page cannot carry them). */
   headers?: Record<string, string>;
   /** Receives every dropped or rejected thing, with its code. */
   onError?: (error: TrackerError) => void;

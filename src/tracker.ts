@@ -34,11 +34,13 @@ export function createTracker(options: TrackerOptions): Tracker {
   const { orgId, maxQueuedEvents } = config;
   const log = (...args: unknown[]) => config.debug && console.debug('[engage-tracker]', ...args);
 
+  /** The page's handler; once shutdown() is done, none (a late keepalive answer says nothing). */
+  let onError = config.onError;
   const report = (code: TrackerErrorCode, message: string, cause?: unknown) => {
     log(code, message, cause ?? '');
     try {
       // An async handler's rejection is the page's own too: it must not surface as unhandled.
-      Promise.resolve(config.onError(new TrackerError(code, message, cause))).catch((err) => log('onError failed', err));
+      Promise.resolve(onError(new TrackerError(code, message, cause))).catch((err) => log('onError failed', err));
     } catch (err) {
       log('onError failed', err);
     }
@@ -271,6 +273,7 @@ export function createTracker(options: TrackerOptions): Tracker {
           sender.stop();
           clearTimeout(expiryTimer);
           store.close();
+          onError = () => {};
         })(),
       )),
   });

@@ -69,7 +69,7 @@ describe('allowedOrigins', () => {
     let refused: unknown;
     try {
       const { tracker } = startTracker({ flushIntervalMs: 3_600_000, allowedOrigins: ['null'] });
-      window.dispatchEvent(new MessageEvent('message', { data: { engage: { type: 'call.requested', callId: 'c1' } }, origin: 'null' }));
+      window.dispatchEvent(new MessageEvent('message', { data: { engage: { type: 'call.requested', callId: 'c1' } }, origin: 'null', source: window }));
       await tracker.flush();
     } catch (err) {
       refused = (err as { option?: string }).option ?? String(err);

@@ -237,7 +237,7 @@ describe('real Chromium: the 64 KiB a hiding page may send', () => {
         onError: (e: { code: string; message: string }) => w.secondErrors.push(`${e.code}: ${e.message}`),
       });
     }, c.endpoint);
-    // ~100 KB waiting in each tracker's memory outbox.
+    // 200 events (~200 KB) waiting in each tracker's memory outbox: 100 calls, missed as the session ends.
     await page.evaluate(async (ids) => {
       const w = window as unknown as AppWindow & { second: AppWindow['tracker']; secondErrors: string[] };
       for (const callId of ids) {
@@ -256,10 +256,10 @@ describe('real Chromium: the 64 KiB a hiding page may send', () => {
     const sent = c.posts().filter((r) => r.contentType.startsWith('text/plain'));
     const received = c.unique().size;
     const notFitting = errors.map((e) => /(\d+) events did not fit/.exec(e)?.[1]).filter(Boolean).map(Number);
-    countLine('allowance', 200, c, `keepalive bodies ${sent.map((r) => r.bytes).join('+')} B; reports: ${errors.join(' | ')}`);
+    countLine('allowance', 400, c, `keepalive bodies ${sent.map((r) => r.bytes).join('+')} B; reports: ${errors.join(' | ')}`);
     expect(sent.reduce((n, r) => n + r.bytes, 0)).toBeLessThanOrEqual(64 * 1024);
     expect(errors.filter((e) => !/did not fit/.test(e))).toEqual([]); // no request the browser refused
     expect(notFitting).toHaveLength(2); // once per tracker
-    expect(received + notFitting.reduce((a, b) => a + b, 0)).toBe(200);
+    expect(received + notFitting.reduce((a, b) => a + b, 0)).toBe(400);
   }, TIMEOUT);
 });
