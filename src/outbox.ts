@@ -145,7 +145,7 @@ export function createSender(
         attempt++;
       }
       const delay = retryDelayMs(attempt - 1, asked);
-      if (counted) report('delivery_failed', `sending ${count} events failed (${answer.status || 'network error'}): retry in ${delay} ms`, answer.error);
+      if (counted) report('delivery_failed', `sending ${count} events failed (${answer.redirected ? 'redirect' : answer.status || 'network error'}): retry in ${delay} ms`, answer.error);
       return delay;
     }
     attempt = 0;
