@@ -3,13 +3,16 @@
 // The only place that reads argv and the environment.
 import { parseArgs } from 'node:util';
 import { startCollector } from './collector.js';
+import { ACCESS_COMMANDS, ACCESS_USAGE, runAccessCommand } from './auth/commands.js';
 
 const USAGE = `usage: engage-collector [serve] [--db FILE] [--clickhouse URL] [--host HOST] [--port PORT] [--config FILE]
   --db FILE          DuckDB file, created if missing (default: engage.duckdb in the working directory)
   --clickhouse URL   store in ClickHouse instead: http(s)://user:password@host:8123/database
   --host HOST        listen address (default: $HOST or 127.0.0.1)
   --port PORT        listen port (default: $PORT or 8787)
-  --config FILE      access-control config (default: $ENGAGE_CONFIG)`;
+  --config FILE      access-control config (default: $ENGAGE_CONFIG); without one, only a loopback host is allowed
+       engage-collector COMMAND [--config FILE] [--json]
+${ACCESS_USAGE}`;
 
 async function main(argv: string[]) {
   const { values, positionals } = parseArgs({
@@ -21,11 +24,20 @@ async function main(argv: string[]) {
       host: { type: 'string' },
       port: { type: 'string' },
       config: { type: 'string' },
+      json: { type: 'boolean' },
+      grace: { type: 'string' },
+      origin: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) return void console.log(USAGE);
   const command = positionals[0] ?? 'serve';
+  if ((ACCESS_COMMANDS as readonly string[]).includes(command)) {
+    const config = values.config ?? process.env.ENGAGE_CONFIG;
+    if (!config) throw new Error(`${command} needs the config file: --config FILE or ENGAGE_CONFIG`);
+    const output = await runAccessCommand(positionals, { config, grace: values.grace, origins: values.origin });
+    return void console.log(values.json ? JSON.stringify(output.json) : output.text);
+  }
   if (command !== 'serve' || positionals.length > 1) throw new Error(`unknown command: ${positionals.join(' ')}\n${USAGE}`);
 
   const port = Number(values.port ?? process.env.PORT ?? 8787);
@@ -41,11 +53,24 @@ async function main(argv: string[]) {
   const store = values.clickhouse ? 'ClickHouse' : `DuckDB ${values.db ?? 'engage.duckdb'}`;
   console.log(`engage collector listening on ${collector.url} (${store}; POST ${collector.url}/v1/engage)`);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => void collector.close().then(() => process.exit(0)));
+    // Stops accepting, commits what is in flight (its answers go out), closes the store.
+    process.once(signal, () =>
+      void collector.close().then(
+        () => process.exit(0),
+        (err: unknown) => {
+          console.error(`engage-collector: closing failed: ${(err as Error)?.message ?? err}`);
+          process.exit(1);
+        },
+      ),
+    );
   }
 }
 
-main(process.argv.slice(2)).catch((err: unknown) => {
-  console.error(`engage-collector: ${(err as Error)?.message ?? err}`);
+const argv = process.argv.slice(2);
+main(argv).catch((err: unknown) => {
+  const message = String((err as Error)?.message ?? err);
+  // --json promises one JSON object on stdout: a failure is one too.
+  if (argv.includes('--json')) console.log(JSON.stringify({ error: { message } }));
+  console.error(`engage-collector: ${message}`);
   process.exit(1);
 });

@@ -19,3 +19,12 @@ export interface RequestLogEntry {
 export function requestLogLine(entry: RequestLogEntry, now = new Date()): string {
   return JSON.stringify({ time: now.toISOString(), level: 'info', msg: 'request', ...entry });
 }
+
+const notes = new WeakMap<object, Partial<RequestLogEntry>>();
+
+/** Adds what a handler learnt (the org, the error code) to its request's log line. */
+export function annotate(res: object, fields: Partial<RequestLogEntry>): void {
+  notes.set(res, { ...notes.get(res), ...fields });
+}
+
+export const annotationsOf = (res: object): Partial<RequestLogEntry> => notes.get(res) ?? {};

@@ -22,7 +22,9 @@ function createSerial() {
 export async function openDuckDbStore(path: string): Promise<MetricStore> {
   let instance: DuckDBInstance;
   try {
-    instance = await DuckDBInstance.create(path);
+    // No SQL may read or write other files (read_csv, COPY, ATTACH, httpfs): a query that ever
+    // carried a request value would reach no further than this database.
+    instance = await DuckDBInstance.create(path, { enable_external_access: 'false' });
   } catch (err) {
     throw new StoreUnavailableError(`cannot open the DuckDB file ${path}: ${(err as Error).message}`, { cause: err });
   }
