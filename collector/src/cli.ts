@@ -2,7 +2,6 @@
 // engage-collector [serve] [--db FILE] [--clickhouse URL] [--host H] [--port P] [--config FILE]
 // The only place that reads argv and the environment.
 import { parseArgs } from 'node:util';
-import { startCollector } from './collector.js';
 import { ACCESS_COMMANDS, ACCESS_USAGE, runAccessCommand } from './auth/commands.js';
 
 const USAGE = `usage: engage-collector [serve] [--db FILE] [--clickhouse URL] [--host HOST] [--port PORT] [--config FILE]
@@ -33,21 +32,25 @@ async function main(argv: string[]) {
   if (values.help) return void console.log(USAGE);
   const command = positionals[0] ?? 'serve';
   if ((ACCESS_COMMANDS as readonly string[]).includes(command)) {
-    const config = values.config ?? process.env.ENGAGE_CONFIG;
+    const config = values.config ?? (process.env.ENGAGE_CONFIG || undefined);
     if (!config) throw new Error(`${command} needs the config file: --config FILE or ENGAGE_CONFIG`);
     const output = await runAccessCommand(positionals, { config, grace: values.grace, origins: values.origin });
     return void console.log(values.json ? JSON.stringify(output.json) : output.text);
   }
   if (command !== 'serve' || positionals.length > 1) throw new Error(`unknown command: ${positionals.join(' ')}\n${USAGE}`);
 
-  const port = Number(values.port ?? process.env.PORT ?? 8787);
+  // An empty HOST or PORT is unset: '' would listen on every address, or on a random port.
+  const env = (name: string) => process.env[name] || undefined;
+  const port = Number(values.port ?? env('PORT') ?? 8787);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number, not ${values.port ?? process.env.PORT}`);
+  // Loaded for serve only: the access commands need no database driver.
+  const { startCollector } = await import('./collector.js');
   const collector = await startCollector({
     db: values.db ?? 'engage.duckdb',
     clickhouse: values.clickhouse,
-    host: values.host ?? process.env.HOST ?? '127.0.0.1',
+    host: values.host ?? env('HOST') ?? '127.0.0.1',
     port,
-    config: values.config ?? process.env.ENGAGE_CONFIG,
+    config: values.config ?? env('ENGAGE_CONFIG'),
     log: (line) => console.log(line),
   });
   const store = values.clickhouse ? 'ClickHouse' : `DuckDB ${values.db ?? 'engage.duckdb'}`;

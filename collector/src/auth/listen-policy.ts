@@ -23,10 +23,10 @@ export function accessModeFor(host: string, config: string | undefined): AccessM
   if (config) return 'token';
   if (isLoopback(host)) return 'open';
   throw new UnsafeListenError(
-    `refusing to listen on ${host} without a config file: anyone who can reach it could post events for any org and read every org's numbers.\n` +
+    `refusing to listen on ${host || 'every address'} without a config file: anyone who can reach it could post events for any org and read every org's numbers.\n` +
       `Create one, then start with it:\n` +
       `  engage-collector org add ORG_ID --origin https://your-site.example --config engage.json\n` +
-      `  engage-collector --host ${host} --config engage.json   (or ENGAGE_CONFIG=engage.json)\n` +
+      `  engage-collector --host ${host || '0.0.0.0'} --config engage.json   (or ENGAGE_CONFIG=engage.json)\n` +
       `To try it on this machine only, listen on 127.0.0.1 (the default).`,
   );
 }
