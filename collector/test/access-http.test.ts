@@ -8,6 +8,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vite
 import { runAccessCommand } from '../src/auth/commands.js';
 import { startCollector, type Collector, type CollectorOptions } from '../src/index.js';
 import { batch, ev, makeConfig, type TestConfig } from './support/access.js';
+import { readStoredRows } from './support/db.js';
 
 let cfg: TestConfig;
 let lines: string[];
@@ -137,7 +138,7 @@ describe('rate limits', () => {
     cfg = await makeConfig({ limits: { ingestPerAddress: { perSecond: 0.5, burst: 2 } }, trustProxy: true });
     const c = await start();
     const from = (address: string) => post(c, batch(cfg.org2.ingestKey, [ev({ orgId: 'org_2' })]), { 'x-forwarded-for': `10.0.0.9, ${address}` });
-    const statuses = [];
+    const statuses: number[] = [];
     for (let i = 0; i < 3; i++) statuses.push((await from('203.0.113.1')).status);
     expect(statuses).toEqual([200, 200, 429]);
     expect((await from('203.0.113.2')).status).toBe(200);
@@ -146,7 +147,7 @@ describe('rate limits', () => {
   it('limits reads per token, with Retry-After', async () => {
     cfg = await makeConfig({ limits: { readPerToken: { perSecond: 0.5, burst: 2 } } });
     const c = await start();
-    const statuses = [];
+    const statuses: number[] = [];
     for (let i = 0; i < 3; i++) statuses.push((await get(c, '/v1/metrics', cfg.org1.readToken)).status);
     expect(statuses).toEqual([200, 200, 429]);
     const limited = await get(c, '/v1/metrics', cfg.org1.readToken);
@@ -296,7 +297,7 @@ describe('SQL carried by parameters and pages', () => {
 
   it('stores a page carrying SQL, quotes or NUL as plain text, or refuses it with a 400; the table stays intact', async () => {
     const c = await start();
-    const statuses = [];
+    const statuses: number[] = [];
     for (const page of nasty) statuses.push((await post(c, batch(cfg.org1.ingestKey, [ev({ page })]))).status);
     for (const status of statuses) expect([200, 400]).toContain(status);
     const stored = nasty.filter((_, i) => statuses[i] === 200);
@@ -339,5 +340,27 @@ describe('static routes in token mode', () => {
       expect(res.body).not.toContain('"name"');
       expect(res.body).not.toContain('sha256:');
     }
+  });
+});
+
+describe("a visitor's clock", () => {
+  beforeAll(async () => {
+    cfg = await makeConfig();
+  });
+
+  it("counts a future-clock visitor's events on the day they happened, not the day the clock says", async () => {
+    const c = await start();
+    const now = Date.now();
+    const nextMidnight = Math.ceil((now + 1) / 86_400_000) * 86_400_000;
+    // This visitor's clock is an hour past the next UTC midnight: by it, the event is tomorrow.
+    const skew = nextMidnight - now + 3_600_000;
+    const visitorNow = (ms: number) => new Date(ms + skew).toISOString();
+    const event = ev({ occurredAt: visitorNow(now - 1_000) });
+    expect((await post(c, batch(cfg.org1.ingestKey, [event], visitorNow(now)))).status).toBe(200);
+    await c.close();
+    const [row] = await readStoredRows(join(cfg.dir, `db-${dbCount}.duckdb`));
+    expect(row.clientOccurredAt.slice(0, 10)).toBe(new Date(nextMidnight).toISOString().slice(0, 10)); // tomorrow, by its clock
+    expect(row.occurredAt.slice(0, 10)).toBe(new Date(now).toISOString().slice(0, 10)); // counted today
+    expect(Math.abs(Date.parse(row.occurredAt) - (now - 1_000))).toBeLessThan(5_000);
   });
 });
