@@ -4,12 +4,13 @@
 import { parseArgs } from 'node:util';
 import { ACCESS_COMMANDS, ACCESS_USAGE, runAccessCommand } from './auth/commands.js';
 
-const USAGE = `usage: engage-collector [serve] [--db FILE] [--clickhouse URL] [--host HOST] [--port PORT] [--config FILE]
+const USAGE = `usage: engage-collector [serve] [--db FILE] [--clickhouse URL] [--host HOST] [--port PORT] [--config FILE] [--threads N]
   --db FILE          DuckDB file, created if missing (default: engage.duckdb in the working directory)
   --clickhouse URL   store in ClickHouse instead: http(s)://user:password@host:8123/database
   --host HOST        listen address (default: $HOST or 127.0.0.1)
   --port PORT        listen port (default: $PORT or 8787)
   --config FILE      access-control config (default: $ENGAGE_CONFIG); without one, only a loopback host is allowed
+  --threads N        DuckDB worker threads (default 1)
        engage-collector COMMAND [--config FILE] [--json]
 ${ACCESS_USAGE}`;
 
@@ -26,6 +27,7 @@ async function main(argv: string[]) {
       json: { type: 'boolean' },
       grace: { type: 'string' },
       origin: { type: 'string', multiple: true },
+      threads: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -43,9 +45,12 @@ async function main(argv: string[]) {
   const env = (name: string) => process.env[name] || undefined;
   const port = Number(values.port ?? env('PORT') ?? 8787);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number, not ${values.port ?? process.env.PORT}`);
+  const threads = values.threads === undefined ? undefined : Number(values.threads);
+  if (threads !== undefined && !(Number.isInteger(threads) && threads > 0)) throw new Error(`--threads must be a positive integer, not ${values.threads}`);
   // Loaded for serve only: the access commands need no database driver.
   const { startCollector } = await import('./collector.js');
   const collector = await startCollector({
+    threads,
     db: values.db ?? 'engage.duckdb',
     clickhouse: values.clickhouse,
     host: values.host ?? env('HOST') ?? '127.0.0.1',

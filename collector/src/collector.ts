@@ -19,6 +19,8 @@ export interface CollectorOptions {
   db?: string;
   /** A ClickHouse URL (http(s)://user:password@host:8123/database); replaces `db`. */
   clickhouse?: string;
+  /** DuckDB worker threads (default 1, see README "Collector"). */
+  threads?: number;
   /** The access-control config file (orgs, keys, tokens). */
   config?: string;
   /** One line per request and per problem; default silent. */
@@ -44,7 +46,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
   const host = options.host ?? '127.0.0.1';
   // Before anything opens: no config on a public address is refused (UnsafeListenError).
   const access = await createAccess(host, options.config, log);
-  const store = await openStore({ db: options.db ?? 'engage.duckdb', clickhouse: options.clickhouse });
+  const store = await openStore({ db: options.db ?? 'engage.duckdb', clickhouse: options.clickhouse, threads: options.threads });
   try {
     await store.migrate();
   } catch (err) {
