@@ -56,15 +56,16 @@ export interface Sender {
   stop(): void;
 }
 
-export const batchBody = (events: MetricEvent[], now: number): string =>
-  JSON.stringify({ sdk: { name: 'engage-tracker', version: SDK_VERSION }, sentAt: new Date(now).toISOString(), events } satisfies Batch);
+/** `key`: the org's ingest key, in the body so that keepalive requests and beacons carry it. */
+export const batchBody = (events: MetricEvent[], now: number, key?: string): string =>
+  JSON.stringify({ key, sdk: { name: 'engage-tracker', version: SDK_VERSION }, sentAt: new Date(now).toISOString(), events } satisfies Batch);
 
 /** The next request body: the first of `entries`, as many as fit in `maxBytes` (at least one). */
-export function nextBody(entries: Entry[], maxBytes: number, now: number): { keys: number[]; body: string } {
+export function nextBody(entries: Entry[], maxBytes: number, now: number, key?: string): { keys: number[]; body: string } {
   let count = entries.length;
   let body: string;
   // Halve until it fits. UTF-8 takes at most 3 bytes per UTF-16 unit: most bodies need no count.
-  while ((body = batchBody(entries.slice(0, count).map((e) => e[1]), now)), count > 1 && body.length * 3 > maxBytes && byteLength(body) > maxBytes) {
+  while ((body = batchBody(entries.slice(0, count).map((e) => e[1]), now, key)), count > 1 && body.length * 3 > maxBytes && byteLength(body) > maxBytes) {
     count = Math.ceil(count / 2);
   }
   return { keys: entries.slice(0, count).map((e) => e[0]), body };
@@ -78,7 +79,7 @@ export function createSender(
   report: Report,
   failed: (err: unknown) => void,
 ): Sender {
-  const { endpoint, batchSize, headers } = config;
+  const { endpoint, batchSize, headers, key: ingestKey } = config;
   const hasHeaders = Object.keys(headers).length > 0;
   const lockName = 'engage-tracker:send:' + config.orgId;
   const owner = randomId();
@@ -93,6 +94,10 @@ export function createSender(
   /** When the last failure counted toward `attempt` came: see judge(). */
   let failedAt = -Infinity;
   const pause = pauseFor(config.orgId);
+  /** The endpoint refused our key, origin or org (401/403): this page sends nothing more. */
+  let refused = false;
+  /** Milliseconds before the endpoint may be asked again: a refusal holds for the page. */
+  const quiet = () => (refused ? Infinity : pause.left());
   let running: Promise<void> | undefined;
   /** The pass under way sends full batches only (see added()). */
   let fullOnly = false;
@@ -149,6 +154,13 @@ export function createSender(
       return delay;
     }
     attempt = 0;
+    if (outcome === 'refused') {
+      // Key, origin or org refused: every later request of this page would be too. The events
+      // stay in the outbox for a later page (which may carry a corrected key); reported once.
+      if (!refused) report('delivery_unauthorized', `endpoint answered ${answer.status}: key or origin refused; events kept`);
+      refused = true;
+      return Infinity;
+    }
     if (outcome === 'drop') report('delivery_rejected', `endpoint answered ${answer.status}: dropped ${count} events`);
   };
 
@@ -170,6 +182,8 @@ export function createSender(
    * WINDOW batches, and their removals share one transaction.
    */
   const pass = async (): Promise<void> => {
+    /** Events per request: halved by each 413 (the endpoint's limit may be below batchSize). */
+    let most = batchSize;
     for (;;) {
       endGrace();
       const before = [...known.keys()];
@@ -187,10 +201,16 @@ export function createSender(
       const enough = () => (rest = rest.filter(([key]) => !unconfirmed.has(key))).length >= (fullOnly ? batchSize : 1);
       while (delay === undefined && enough()) {
         // (hidden() may have sent some of them meanwhile.)
-        const { keys, body } = nextBody(rest.slice(0, batchSize), MAX_REQUEST_BYTES, Date.now());
-        rest = rest.slice(keys.length);
+        const { keys, body } = nextBody(rest.slice(0, most), MAX_REQUEST_BYTES, Date.now(), ingestKey);
         const sentAt = Date.now();
-        delay = judge(keys.length, await post(endpoint, body, headers), sentAt);
+        const answer = await post(endpoint, body, headers);
+        // Too large for the endpoint: its halves go next. (A single event is dropped, reported.)
+        if (answer.status === 413 && keys.length > 1) {
+          most = Math.ceil(keys.length / 2);
+          continue;
+        }
+        rest = rest.slice(keys.length);
+        delay = judge(keys.length, answer, sentAt);
         if (delay === undefined) done.push(...keys);
       }
       await delivered(done);
@@ -211,7 +231,7 @@ export function createSender(
     }
     if (backoffTimer || stopped || leaving) return Promise.resolve();
     // Another page or tab was asked for a pause (or this one, before a reload).
-    const paused = pause.left();
+    const paused = quiet();
     if (paused) return Promise.resolve(backOff(paused));
     if (running) {
       // A pass under way for full batches now sends the partial one too; if it is already
@@ -267,7 +287,7 @@ export function createSender(
     flush,
     online() {
       // The network is back; a pause the endpoint asked for still holds.
-      if (!pause.left()) {
+      if (!quiet()) {
         clearTimeout(backoffTimer);
         backoffTimer = undefined;
       }
@@ -279,7 +299,7 @@ export function createSender(
       // The endpoint asked for a pause (Retry-After): the outbox keeps the events meanwhile. Our
       // own backoff after other failures does not hold back this last chance to send.
       // (A memory outbox has no next page: then this is the last chance.)
-      if (pause.left() && store().durable) return;
+      if (quiet() && store().durable) return;
       // A normal request under way is sent again: the page going away may cancel it before it
       // left (a CORS preflight, a slow connection). A duplicate is the lesser harm: collectors
       // dedupe by id, and a lost batch would only be resent by a later visit.
@@ -288,7 +308,7 @@ export function createSender(
       // its other trackers): building every body of a large backlog would outlast the little
       // time a closing tab gets, and what does not fit waits for the next page.
       while (pending.length) {
-        const { keys, body } = nextBody(pending.slice(0, 500), keepaliveRoom(), now);
+        const { keys, body } = nextBody(pending.slice(0, 500), keepaliveRoom(), now, ingestKey);
         const sent = sendKeepalive(endpoint, body);
         if (!sent) break;
         pending = pending.slice(keys.length);
@@ -296,19 +316,19 @@ export function createSender(
         void sent
           .then((answer) => {
             // Answered while we still live: settle it now, or let the normal path retry. A 4xx
-            // to a request that could not carry your headers (an API key) judges nothing.
+            // to a request that could not carry your headers (an API key) judges nothing, nor
+            // a 413 for several events (the normal path splits them).
             const outcome = outcomeOf(answer.status);
-            if (outcome === 'retry' || (outcome === 'drop' && hasHeaders)) {
-              keys.forEach((key) => unconfirmed.delete(key));
-              // Like any failed send: reported, and the normal path backs off (Retry-After).
-              // (Never shortening a backoff already running.)
-              if (outcome === 'retry') {
-                const delay = judge(keys.length, answer, now) as number;
-                if (!backoffTimer) backOff(delay);
-              }
-            } else {
+            if (outcome === 'sent' || (outcome === 'drop' && !hasHeaders && !(answer.status === 413 && keys.length > 1))) {
               judge(keys.length, answer, now);
               return delivered(keys);
+            }
+            keys.forEach((key) => unconfirmed.delete(key));
+            // Like any failed send: reported, and the normal path backs off (Retry-After), or
+            // stops for a refused key. (Never shortening a backoff already running.)
+            if (outcome === 'retry' || (outcome === 'refused' && !hasHeaders)) {
+              const delay = judge(keys.length, answer, now) as number;
+              if (!backoffTimer) backOff(delay);
             }
           })
           .catch(() => {});
