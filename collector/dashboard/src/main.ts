@@ -6,7 +6,7 @@ import { buildOverview, type Counts } from './cards';
 import { saveBlob } from './csv-download';
 import { byId, h, setText } from './dom';
 import { formatCount, shortenPath } from './format';
-import { rangeText } from './range-text';
+import { rangeText, spanText } from './range-text';
 import { computeRanges, type RangePreset, type Ranges } from './ranges';
 import { createSortableTable, type Column } from './sortable-table';
 import { forgetToken, readToken, saveToken } from './token-store';
@@ -213,11 +213,8 @@ async function load(reason: 'view' | 'refresh' | 'start') {
       showSignIn(had ? 'The collector did not accept that token. Sign in again.' : 'This collector needs a read or admin token.');
       return;
     }
-    if (err instanceof ApiError && err.status === 403) {
-      showError(new ApiError(403, err.code, `this token cannot read ${view.org ?? 'that organization'}.`));
-      return;
-    }
-    showError(err);
+    showError(err instanceof ApiError && err.status === 403 ? new ApiError(403, err.code, `this token cannot read ${view.org ?? 'that organization'}.`) : err);
+    startRefresh(); // keeps trying: the message goes once the collector answers
   }
 }
 
@@ -245,7 +242,7 @@ function finish(gen: number, ranges: Ranges, d: Loaded | undefined) {
   trend.show({ metric: view.metric, bucket: view.bucket, zone: view.tz }, points);
   const nothing = ALL_METRICS.every((id) => !current[id]) && reps.length === 0 && pages.length === 0;
   ui.empty.hidden = !nothing;
-  setText(ui.empty, org ? `No events for ${org} in this range (${rangeText(ranges, view.tz).split(' (')[0]}).` : 'No organization has sent events yet.');
+  setText(ui.empty, org ? `No events for ${org} from ${spanText(ranges.current, view.tz)} (${view.tz}).` : 'No organization has sent events yet.');
   ui.loading.hidden = true;
   ui.data.hidden = false;
   ui.data.removeAttribute('aria-busy');
