@@ -2,7 +2,7 @@
 // emit) → rollup (one minified IIFE with uPlot inside) → the page, its CSS and uPlot's CSS
 // copied beside it. Nothing is fetched at run time from anywhere but the collector.
 //
-//   node collector/dashboard/build.mjs [OUT_DIR]     default collector/dist/dashboard
+//   node collector/dashboard/build.mjs [OUT_DIR]     default collector/dashboard/dist (served at /)
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -14,8 +14,8 @@ import { rollup } from 'rollup';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
-const out = resolve(process.argv[2] ?? join(here, '../dist/dashboard'));
-const emitted = join(here, '../build/dashboard');
+const out = resolve(process.argv[2] ?? join(here, 'dist'));
+const emitted = join(here, 'build');
 
 rmSync(emitted, { recursive: true, force: true });
 execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(here, 'tsconfig.json')], { stdio: 'inherit' });

@@ -57,7 +57,7 @@ const ui = {
 };
 
 const overview = buildOverview(byId('rates'), byId('groups'));
-const trend = buildTrend(byId('chart'), byId<HTMLTableElement>('trend-table'));
+const trend = buildTrend(byId('chart'), byId<HTMLTableElement>('trend-table'), byId('trend-empty'));
 
 type RepRow = MetricsRow & { repId: string };
 type PageRow = MetricsRow & { page: string };
@@ -238,7 +238,11 @@ function finish(gen: number, ranges: Ranges, d: Loaded | undefined) {
   repTable.update(reps);
   pageTable.setSort(view.pages);
   pageTable.update(pages);
-  const points = d ? forOrg(d.buckets, org).map((r) => ({ bucket: r.bucket ?? '', value: r.counts[view.metric] ?? 0 })) : [];
+  const points = d
+    ? forOrg(d.buckets, org)
+        .filter((r) => typeof r.bucket === 'string' && !Number.isNaN(Date.parse(r.bucket)))
+        .map((r) => ({ bucket: r.bucket as string, value: r.counts[view.metric] ?? 0 }))
+    : [];
   trend.show({ metric: view.metric, bucket: view.bucket, zone: view.tz }, points);
   const nothing = ALL_METRICS.every((id) => !current[id]) && reps.length === 0 && pages.length === 0;
   ui.empty.hidden = !nothing;

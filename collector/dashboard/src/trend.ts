@@ -37,7 +37,7 @@ export interface Trend {
   show(setting: TrendSetting, points: readonly TrendPoint[]): void;
 }
 
-export function buildTrend(chartHost: HTMLElement, table: HTMLTableElement): Trend {
+export function buildTrend(chartHost: HTMLElement, table: HTMLTableElement, emptyNote: HTMLElement): Trend {
   let chart: uPlot | undefined;
   let chartKey = '';
   let starts: number[] = [];
@@ -92,6 +92,8 @@ export function buildTrend(chartHost: HTMLElement, table: HTMLTableElement): Tre
   return {
     show(setting, points) {
       current = setting;
+      emptyNote.hidden = points.length > 0;
+      chartHost.hidden = points.length === 0;
       starts = points.map((p) => Date.parse(p.bucket));
       byStart.clear();
       points.forEach((p, i) => byStart.set(starts[i], p.bucket));

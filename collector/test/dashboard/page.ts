@@ -5,7 +5,7 @@ import type { Page } from 'playwright-core';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const ROOT = resolve(here, '../../..');
-export const DASHBOARD_DIR = join(ROOT, 'collector/dist/dashboard');
+export const DASHBOARD_DIR = join(ROOT, 'collector/dashboard/dist');
 
 /** What the collector sends with its pages: no inline script or style anywhere. */
 export const STRICT_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
