@@ -4,7 +4,7 @@
 // trend's table — before and after changing the range and the zone; sorting; the CSV download;
 // a refresh that keeps the sort and the focus; the time axis on DST change days.
 // Needs the build (`npm run build`).
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, copyFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright-core';
@@ -55,9 +55,9 @@ afterAll(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-/** The page's /v1/metrics requests since `mark`, by what they ask. */
+/** The page's last five /v1/metrics requests (JSON): the five questions behind one view. */
 function metricRequests(seen: Request[]) {
-  const urls = seen.map((r) => new URL(r.url())).filter((u) => u.pathname === '/v1/metrics');
+  const urls = seen.map((r) => new URL(r.url())).filter((u) => u.pathname === '/v1/metrics' && u.searchParams.get('format') !== 'csv');
   return urls.slice(-5);
 }
 
@@ -205,4 +205,80 @@ describe('every number on the page is the API’s', () => {
     }
     await context.close();
   }, 120_000);
+});
+
+describe('sorting, CSV and refreshing', () => {
+  it('sorts the leaderboard by any column (aria-sort), keeps the sort in the URL and over a reload', async () => {
+    const context = await browser.newContext({ timezoneId: 'UTC' });
+    const { page } = await openPage(context, '?range=30d&tz=UTC');
+    const sortState = () => page.$$eval('#reps-table thead th', (ths) => ths.map((th) => th.getAttribute('aria-sort')));
+    const column = async (i: number) => (await readTable(page, '#reps-table')).rows.map((r) => r[i]);
+
+    // The default: calls held, most first.
+    const held = REP_METRICS.indexOf('calls_held') + 1;
+    expect((await sortState())[held]).toBe('descending');
+    const byHeld = (await column(held)).map((t) => numberIn(t)!);
+    expect(byHeld).toEqual([...byHeld].sort((a, b) => b - a));
+
+    await page.click('#reps-table thead th:first-child button'); // Rep
+    expect((await sortState())[0]).toBe('ascending');
+    expect((await sortState()).filter((s) => s !== null)).toHaveLength(1);
+    const names = await column(0);
+    expect(names).toEqual([...REPS].filter((r) => names.includes(r)).sort());
+    await page.keyboard.press('Enter'); // the focused heading button, again: descending
+    expect((await sortState())[0]).toBe('descending');
+    expect(await column(0)).toEqual([...names].reverse());
+
+    const accepted = REP_METRICS.indexOf('proactive_call_accepted') + 1;
+    await page.click(`#reps-table thead th:nth-child(${accepted + 1}) button`);
+    expect(new URL(page.url()).searchParams.get('reps')).toBe('proactive_call_accepted.desc');
+    await page.reload();
+    await settled(page);
+    expect((await sortState())[accepted]).toBe('descending');
+    const values = (await column(accepted)).map((t) => numberIn(t)!);
+    expect(values).toEqual([...values].sort((a, b) => b - a));
+    await context.close();
+  }, 60_000);
+
+  it('downloads as CSV exactly what the API gives for the rows shown', async () => {
+    const context = await browser.newContext({ timezoneId: 'UTC', acceptDownloads: true });
+    const { page, seen } = await openPage(context, '?range=custom&from=2026-10-01&to=2026-10-31&tz=Europe%2FBerlin');
+    for (const [kind, by] of [['reps', 'rep'], ['pages', 'page'], ['overview', 'org']] as const) {
+      const shown = metricRequests(seen).find((u) => u.searchParams.get('by') === by && u.searchParams.get('bucket') === 'none')!;
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click(`button[data-csv="${kind}"]`)]);
+      expect(download.suggestedFilename()).toBe(`engage-org_1-${kind}-2026-10-01_2026-10-31.csv`);
+      const file = readFileSync((await download.path())!, 'utf8');
+      shown.searchParams.set('format', 'csv');
+      const api = await (await fetch(`${collector.url}${shown.pathname}${shown.search}`)).text();
+      expect(file).toBe(api);
+      expect(file.split('\n')[0]).toMatch(by === 'org' ? /^orgId,/ : new RegExp(`^orgId,${by === 'rep' ? 'repId' : 'page'},`));
+    }
+    await context.close();
+  }, 60_000);
+
+  it('refreshes itself with new events, keeping the sort and the focus, without rebuilding the page', async () => {
+    const context = await browser.newContext({ timezoneId: 'UTC' });
+    const { page } = await openPage(context, '?range=today&tz=UTC&reps=rep.asc&refresh=2');
+    await page.focus('#reps-table thead th:first-child button');
+    // Count cards and rows taken out of the page from here on: a refresh should replace none.
+    await page.evaluate(() => {
+      const w = window as unknown as { removed: number };
+      w.removed = 0;
+      new MutationObserver((records) => {
+        for (const r of records) for (const n of r.removedNodes) if (n instanceof HTMLElement && (n.matches('.card, tr') || n.querySelector('.card'))) w.removed++;
+      }).observe(document.body, { childList: true, subtree: true });
+    });
+    const before = numberIn((await readCards(page)).calls_held.value)!;
+    await postHistory(collector.url, [
+      { id: 'fresh-1', metric: 'proactive_call_attempted', orgId: 'org_1', visitorId: 'v', sessionId: 's', repId: 'rep_aaa_new', page: '/pricing', callId: 'fresh', occurredAt: new Date(Date.now() - 1000).toISOString() },
+    ]);
+    await page.waitForFunction((n) => document.querySelector('[data-metric="calls_held"] [data-field="value"]')?.textContent?.replace(/,/g, '') === String(n), before + 1, { timeout: 15_000 });
+    await page.waitForSelector('#reps-table tbody th:text("rep_aaa_new")');
+    const names = (await readTable(page, '#reps-table')).rows.map((r) => r[0]);
+    expect(names).toEqual([...names].sort()); // the new rep sorted in, by name
+    expect(await page.getAttribute('#reps-table thead th:first-child', 'aria-sort')).toBe('ascending');
+    expect(await page.evaluate(() => document.activeElement?.closest('th')?.textContent)).toMatch(/^Rep/);
+    expect(await page.evaluate(() => (window as unknown as { removed: number }).removed)).toBe(0);
+    await context.close();
+  }, 60_000);
 });

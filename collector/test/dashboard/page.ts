@@ -52,7 +52,7 @@ export function readTable(page: Page, selector: string): Promise<{ head: string[
 /** The rows of the table beside the chart: the bucket (its datetime) and the value shown. */
 export function readTrendTable(page: Page): Promise<{ bucket: string; value: string }[]> {
   return page.$$eval('#trend-table tbody tr', (rows) =>
-    rows.map((r) => ({ bucket: r.querySelector('time')?.getAttribute('datetime') ?? '', value: r.cells[1].textContent ?? '' })),
+    rows.map((r) => ({ bucket: r.querySelector('time')?.getAttribute('datetime') ?? '', value: (r as HTMLTableRowElement).cells[1].textContent ?? '' })),
   );
 }
 
