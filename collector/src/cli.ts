@@ -4,12 +4,13 @@
 import { parseArgs } from 'node:util';
 import { startCollector } from './collector.js';
 
-const USAGE = `usage: engage-collector [serve] [--db FILE] [--clickhouse URL] [--host HOST] [--port PORT] [--config FILE]
+const USAGE = `usage: engage-collector [serve] [--db FILE] [--clickhouse URL] [--host HOST] [--port PORT] [--config FILE] [--threads N]
   --db FILE          DuckDB file, created if missing (default: engage.duckdb in the working directory)
   --clickhouse URL   store in ClickHouse instead: http(s)://user:password@host:8123/database
   --host HOST        listen address (default: $HOST or 127.0.0.1)
   --port PORT        listen port (default: $PORT or 8787)
-  --config FILE      access-control config (default: $ENGAGE_CONFIG)`;
+  --config FILE      access-control config (default: $ENGAGE_CONFIG)
+  --threads N        DuckDB worker threads (default 1)`;
 
 async function main(argv: string[]) {
   const { values, positionals } = parseArgs({
@@ -21,6 +22,7 @@ async function main(argv: string[]) {
       host: { type: 'string' },
       port: { type: 'string' },
       config: { type: 'string' },
+      threads: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -30,7 +32,10 @@ async function main(argv: string[]) {
 
   const port = Number(values.port ?? process.env.PORT ?? 8787);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number, not ${values.port ?? process.env.PORT}`);
+  const threads = values.threads === undefined ? undefined : Number(values.threads);
+  if (threads !== undefined && !(Number.isInteger(threads) && threads > 0)) throw new Error(`--threads must be a positive integer, not ${values.threads}`);
   const collector = await startCollector({
+    threads,
     db: values.db ?? 'engage.duckdb',
     clickhouse: values.clickhouse,
     host: values.host ?? process.env.HOST ?? '127.0.0.1',

@@ -16,6 +16,8 @@ export interface CollectorOptions {
   db?: string;
   /** A ClickHouse URL (http(s)://user:password@host:8123/database); replaces `db`. */
   clickhouse?: string;
+  /** DuckDB worker threads (default 1, see README "Collector"). */
+  threads?: number;
   /** The access-control config file (orgs, keys, tokens). */
   config?: string;
   /** One line per request and per problem; default silent. */
@@ -38,7 +40,7 @@ export interface Collector {
 
 export async function startCollector(options: CollectorOptions = {}): Promise<Collector> {
   const log = options.log ?? (() => {});
-  const store = await openStore({ db: options.db ?? 'engage.duckdb', clickhouse: options.clickhouse });
+  const store = await openStore({ db: options.db ?? 'engage.duckdb', clickhouse: options.clickhouse, threads: options.threads });
   try {
     await store.migrate();
   } catch (err) {
