@@ -8,6 +8,8 @@ export interface TrackerOptions {
   orgId: string;
   /** Where batches are POSTed: https, or http on localhost. Required. */
   endpoint: string;
+  /** The org's public ingest key, sent in each batch body (a demo collector needs none). */
+  key?: string;
   /** Events per request, 1..500. Default 20. */
   batchSize?: number;
   /** Longest wait before a partial batch is sent. Default 5000. */
@@ -31,6 +33,7 @@ export interface TrackerOptions {
 export interface Config {
   readonly orgId: string;
   readonly endpoint: string;
+  readonly key?: string;
   readonly batchSize: number;
   readonly flushIntervalMs: number;
   readonly sessionTimeoutMs: number;
@@ -57,9 +60,11 @@ export function resolveConfig(o: Record<string, unknown>): Config {
   const check = (option: string, ok: unknown, rule: string) => {
     if (!ok) throw new TrackerConfigError(option, rule, o[option]);
   };
-  const { orgId, endpoint, headers = {}, allowedOrigins = [], page = (u: URL) => u.pathname, onError = () => {}, debug = false } = o;
+  const { orgId, endpoint, key, headers = {}, allowedOrigins = [], page = (u: URL) => u.pathname, onError = () => {}, debug = false } = o;
 
-  check('orgId', typeof orgId === 'string' && orgId.trim() && orgId.length <= 256, 'must be a non-blank string of 1 to 256 characters');
+  const isName = (v: unknown) => typeof v === 'string' && v.trim() && v.length <= 256;
+  const NAME_RULE = 'must be a non-blank string of 1 to 256 characters';
+  check('orgId', isName(orgId), NAME_RULE);
   const url = attempt(() => new URL(endpoint as string));
   check('endpoint', typeof endpoint === 'string' && url, 'must be an absolute URL');
   const { protocol, hostname } = url as URL;
@@ -72,6 +77,7 @@ export function resolveConfig(o: Record<string, unknown>): Config {
     check(option, Number.isInteger(value) && (value as number) >= min && (value as number) <= max, `must be an integer from ${min} to ${max}`);
     config[option] = value;
   }
+  check('key', key === undefined || isName(key), NAME_RULE);
   check('page', typeof page === 'function', 'must be a function');
   check('onError', typeof onError === 'function', 'must be a function');
   // Names and values fetch() can send (no spaces in a name, nothing beyond Latin-1 in a value);
@@ -88,6 +94,7 @@ export function resolveConfig(o: Record<string, unknown>): Config {
     ...config,
     orgId,
     endpoint, // as given: parsed only to check it
+    key,
     page,
     onError,
     debug,

@@ -55,15 +55,16 @@ export interface Sender {
   stop(): void;
 }
 
-export const batchBody = (events: MetricEvent[], now: number): string =>
-  JSON.stringify({ sdk: { name: 'engage-tracker', version: SDK_VERSION }, sentAt: new Date(now).toISOString(), events } satisfies Batch);
+/** `key`: the org's ingest key, in the body so that keepalive requests and beacons carry it. */
+export const batchBody = (events: MetricEvent[], now: number, key?: string): string =>
+  JSON.stringify({ key, sdk: { name: 'engage-tracker', version: SDK_VERSION }, sentAt: new Date(now).toISOString(), events } satisfies Batch);
 
 /** The next request body: the first of `entries`, as many as fit in `maxBytes` (at least one). */
-export function nextBody(entries: Entry[], maxBytes: number, now: number): { keys: number[]; body: string } {
+export function nextBody(entries: Entry[], maxBytes: number, now: number, key?: string): { keys: number[]; body: string } {
   let count = entries.length;
   let body: string;
   // Halve until it fits. UTF-8 takes at most 3 bytes per UTF-16 unit: most bodies need no count.
-  while ((body = batchBody(entries.slice(0, count).map((e) => e[1]), now)), count > 1 && body.length * 3 > maxBytes && byteLength(body) > maxBytes) {
+  while ((body = batchBody(entries.slice(0, count).map((e) => e[1]), now, key)), count > 1 && body.length * 3 > maxBytes && byteLength(body) > maxBytes) {
     count = Math.ceil(count / 2);
   }
   return { keys: entries.slice(0, count).map((e) => e[0]), body };
@@ -78,7 +79,7 @@ export function createSender(
   report: Report,
   failed: (err: unknown) => void,
 ): Sender {
-  const { endpoint, batchSize, headers } = config;
+  const { endpoint, batchSize, headers, key: ingestKey } = config;
   const hasHeaders = Object.keys(headers).length > 0;
   const lockName = 'engage-tracker:send:' + config.orgId;
   const owner = randomId();
@@ -90,7 +91,7 @@ export function createSender(
   let intervalTimer: Timer | undefined;
   let backoffTimer: Timer | undefined;
   let attempt = 0;
-  /** Until when the endpoint asked us not to send (Retry-After). */
+  /** Until when the endpoint asked us not to send (Retry-After); Infinity: it refused us. */
   let quietUntil = 0;
   /** Bytes of keepalive bodies in flight. */
   let keepaliveBytes = 0;
@@ -139,6 +140,13 @@ export function createSender(
       return delay;
     }
     attempt = 0;
+    if (outcome === 'refused') {
+      // Key, origin or org refused: every later request of this page would be too. The events
+      // stay in the outbox for a later page (which may carry a corrected key); reported once.
+      if (quietUntil < Infinity) report('delivery_unauthorized', `endpoint answered ${answer.status}: key or origin refused; events kept`);
+      quietUntil = Infinity;
+      return Infinity;
+    }
     if (outcome === 'drop') report('delivery_rejected', `endpoint answered ${answer.status}: dropped ${count} events`);
   };
 
@@ -160,6 +168,8 @@ export function createSender(
    * WINDOW batches, and their removals share one transaction.
    */
   const pass = async (): Promise<void> => {
+    /** Events per request: halved by each 413 (the endpoint's limit may be below batchSize). */
+    let most = batchSize;
     for (;;) {
       endGrace();
       const before = [...known.keys()];
@@ -177,9 +187,14 @@ export function createSender(
       const enough = () => (rest = rest.filter(([key]) => !unconfirmed.has(key))).length >= (fullOnly ? batchSize : 1);
       while (delay === undefined && enough()) {
         // (hidden() may have sent some of them meanwhile.)
-        const { keys, body } = nextBody(rest.slice(0, batchSize), MAX_REQUEST_BYTES, Date.now());
-        rest = rest.slice(keys.length);
+        const { keys, body } = nextBody(rest.slice(0, most), MAX_REQUEST_BYTES, Date.now(), ingestKey);
         const answer = await post(endpoint, body, headers);
+        // Too large for the endpoint: its halves go next. (A single event is dropped, reported.)
+        if (answer.status === 413 && keys.length > 1) {
+          most = Math.ceil(keys.length / 2);
+          continue;
+        }
+        rest = rest.slice(keys.length);
         delay = judge(keys.length, answer);
         if (delay === undefined) done.push(...keys);
       }
@@ -274,7 +289,7 @@ export function createSender(
       // Body by body, and only as much as the browser takes: building every body of a large
       // backlog would outlast the little time a closing tab gets.
       while (pending.length) {
-        const { keys, body } = nextBody(pending.slice(0, 500), MAX_BODY_BYTES, now);
+        const { keys, body } = nextBody(pending.slice(0, 500), MAX_BODY_BYTES, now, ingestKey);
         pending = pending.slice(keys.length);
         // Browsers allow 64 KiB of keepalive bodies in flight, counting those of an earlier
         // hide (visibilitychange, then pagehide); beacons take the rest, or the next page does.
@@ -284,19 +299,19 @@ export function createSender(
           void post(endpoint, body, headers, true)
             .then((answer) => {
               // Answered while we still live: settle it now, or let the normal path retry. A 4xx
-              // to a request that could not carry your headers (an API key) judges nothing.
+              // to a request that could not carry your headers (an API key) judges nothing, nor
+              // a 413 for several events (the normal path splits them).
               const outcome = outcomeOf(answer.status);
-              if (outcome === 'retry' || (outcome === 'drop' && hasHeaders)) {
-                keys.forEach((key) => unconfirmed.delete(key));
-                // Like any failed send: reported, and the normal path backs off (Retry-After).
-                // (Never shortening a backoff already running.)
-                if (outcome === 'retry') {
-                  const delay = judge(keys.length, answer) as number;
-                  if (!backoffTimer) backOff(delay);
-                }
-              } else {
+              if (outcome === 'sent' || (outcome === 'drop' && !hasHeaders && !(answer.status === 413 && keys.length > 1))) {
                 judge(keys.length, answer);
                 return delivered(keys);
+              }
+              keys.forEach((key) => unconfirmed.delete(key));
+              // Like any failed send: reported, and the normal path backs off (Retry-After), or
+              // stops for a refused key. (Never shortening a backoff already running.)
+              if (outcome === 'retry' || (outcome === 'refused' && !hasHeaders)) {
+                const delay = judge(keys.length, answer) as number;
+                if (!backoffTimer) backOff(delay);
               }
             })
             .catch(() => {})

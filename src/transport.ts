@@ -4,17 +4,18 @@
 
 import { later } from './env';
 
-export type Outcome = 'sent' | 'retry' | 'drop';
+export type Outcome = 'sent' | 'retry' | 'drop' | 'refused';
 
 /** Longest wait for an answer: ample for a batch of 500 events (some 150 KB) on a slow uplink. */
 export const REQUEST_TIMEOUT_MS = 30_000;
 
 /**
  * 0 stands for a network error. Only a 4xx drops a batch (SPEC 6): a final 3xx (no Location,
- * a 304) says nothing against the batch, so it is retried like any other failure.
+ * a 304) says nothing against the batch, so it is retried like any other failure. 401 and 403
+ * refuse the key, origin or org: a standing condition, not a fault of the batch.
  */
 export const outcomeOf = (status: number): Outcome =>
-  status >= 200 && status < 300 ? 'sent' : status > 399 && status < 500 && status !== 408 && status !== 429 ? 'drop' : 'retry';
+  status >= 200 && status < 300 ? 'sent' : status === 401 || status === 403 ? 'refused' : status > 399 && status < 500 && status !== 408 && status !== 429 ? 'drop' : 'retry';
 
 export interface Answer {
   status: number;
