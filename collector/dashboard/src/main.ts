@@ -159,7 +159,7 @@ function showSession(s: Session) {
   ui.dashboard.hidden = false;
   ui.account.hidden = false;
   ui.signOut.hidden = s.mode !== 'token';
-  setText(ui.accountText, s.mode === 'open' ? 'Open demo mode: no sign-in needed' : s.orgs ? 'Signed in with an admin token' : `Signed in to ${s.orgId ?? 'an organization'}`);
+  setText(ui.accountText, s.mode === 'open' ? 'Open demo mode: no sign-in needed' : s.orgId ? `Signed in to ${s.orgId}` : 'Signed in with an admin token');
   const orgs = orgsOf(s);
   if (!view.org || !orgs.includes(view.org)) view = { ...view, org: orgs[0] };
   ui.org.replaceChildren(...orgs.map((o) => h('option', { value: o }, o)));
@@ -283,6 +283,8 @@ async function downloadCsv(kind: 'overview' | 'reps' | 'pages' | 'trend') {
 // ---- wiring -----------------------------------------------------------------------------
 function wire() {
   byId('controls').addEventListener('change', (e) => onControlsChange(e.target));
+  // Enter in a control applies it already: the form itself never submits anywhere.
+  byId('controls').addEventListener('submit', (e) => e.preventDefault());
   ui.metric.addEventListener('change', (e) => onControlsChange(e.target));
   ui.retry.addEventListener('click', () => void load('view'));
   ui.signIn.addEventListener('submit', (e) => {

@@ -84,7 +84,7 @@ export function makeHistory(o: HistoryOptions): MetricEvent[] {
 }
 
 /** Posts events to a collector in batches, as the SDK would (sentAt = now: no clock skew). */
-export async function postHistory(collectorUrl: string, events: readonly MetricEvent[], perBatch = 1000): Promise<void> {
+export async function postHistory(collectorUrl: string, events: readonly MetricEvent[], perBatch = 500): Promise<void> {
   for (let i = 0; i < events.length; i += perBatch) {
     const body = JSON.stringify({ sdk: { name: 'engage-tracker', version: '0.1.0' }, sentAt: new Date().toISOString(), events: events.slice(i, i + perBatch) });
     const res = await fetch(`${collectorUrl}/v1/engage`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
