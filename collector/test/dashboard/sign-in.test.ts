@@ -10,7 +10,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runAccessCommand } from '../../src/auth/commands.js';
 import { startCollector, type Collector } from '../../src/index.js';
-import { makeHistory, postHistory } from './history';
+import { makeHistory } from './history';
 import { DASHBOARD_DIR, numberIn, readCards, settled } from './page';
 
 const tmp = mkdtempSync(join(tmpdir(), 'engage-dashboard-signin-'));
