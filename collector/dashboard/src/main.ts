@@ -183,6 +183,7 @@ async function load(reason: 'view' | 'refresh' | 'start') {
   syncControls(ranges);
   setText(ui.rangeText, rangeText(ranges, view.tz));
   if (reason !== 'refresh') {
+    performance.mark('engage:view-start'); // user timing, read by bench/dashboard.mjs
     ui.data.setAttribute('aria-busy', 'true');
     setText(ui.status, 'Loading…');
   }
@@ -251,6 +252,12 @@ function finish(gen: number, ranges: Ranges, d: Loaded | undefined) {
   ui.data.hidden = false;
   ui.data.removeAttribute('aria-busy');
   ui.error.hidden = true;
+  const [started] = performance.getEntriesByName('engage:view-start', 'mark');
+  if (started) {
+    performance.clearMarks('engage:view-start');
+    // Measured once the browser has painted the new numbers (the frame after this one).
+    requestAnimationFrame(() => setTimeout(() => performance.measure('engage:view-shown', { start: started.startTime, end: performance.now() })));
+  }
   setText(ui.status, `Updated at ${new Date(lastLoadMs).toLocaleTimeString('en-GB', { timeZone: view.tz })}; refreshes every ${REFRESH_MS / 1000} s.`);
   startRefresh();
 }
