@@ -160,4 +160,30 @@ describe('states', () => {
     expect(stub!.seen.some((r) => r.path.startsWith('/v1/metrics'))).toBe(false);
     await page.context().close();
   });
+
+  it("shows a metric's definition on hover and on keyboard focus, and hides it on Escape", async () => {
+    const page = await open((url) => open_(url) ?? json(rowsFor(url)));
+    await page.waitForSelector('[data-metric="calls_held"] .value:text("5")');
+    const term = '[data-metric="inbound_call_missed"] .term';
+    const definition = '#def-inbound_call_missed';
+    expect(await page.getAttribute(term, 'aria-describedby')).toBe('def-inbound_call_missed');
+    expect(await page.isVisible(definition)).toBe(false);
+    await page.hover(term);
+    expect(await page.isVisible(definition)).toBe(true);
+    expect(await page.textContent(definition)).toMatch(/^Counts instances where a visitor waits for a website call connection but no rep answers/);
+    await page.mouse.move(0, 0);
+    expect(await page.isVisible(definition)).toBe(false);
+    // By keyboard: Tab until the term has focus.
+    await page.focus('#metric');
+    let focused = '';
+    for (let i = 0; i < 40 && focused !== 'inbound_call_missed'; i++) {
+      await page.keyboard.press('Shift+Tab');
+      focused = await page.evaluate(() => (document.activeElement as HTMLElement).closest('[data-metric]')?.getAttribute('data-metric') ?? '');
+    }
+    expect(focused).toBe('inbound_call_missed');
+    expect(await page.isVisible(definition)).toBe(true);
+    await page.keyboard.press('Escape');
+    expect(await page.isVisible(definition)).toBe(false);
+    await page.context().close();
+  });
 });
