@@ -1,8 +1,8 @@
 // The embedded default: one DuckDB file. One connection writes (batches of several requests
 // in one transaction: appended to a temporary staging table, then one INSERT OR IGNORE), a
 // second one reads, so a slow report never holds up ingest.
-import { DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
-import { aggregate, type MetricEvent } from 'engage-tracker/metrics';
+import { DuckDBInstance, type DuckDBResultReader, type DuckDBValue } from '@duckdb/node-api';
+import { assembleRows, type CountGroup } from '../../query/assemble.js';
 import type { MetricQuerySpec, MetricRow } from '../../query/spec.js';
 import { StoreUnavailableError, type InsertResult, type MetricStore, type StoredEvent } from '../metric-store.js';
 import { readMigrations, readQuery } from '../sql-files.js';
@@ -38,6 +38,8 @@ export async function openDuckDbStore(path: string, options: DuckDbOptions = {})
   const reader = await instance.connect();
   const serial = createSerial();
   const insertSql = readQuery('duckdb', 'insert-events');
+  const metricsSql = readQuery('duckdb', 'metrics');
+  const closeSessionsSql = readQuery('duckdb', 'close-sessions');
   let closed = false;
 
   /** Maps any database failure to a StoreUnavailableError (503), keeping the cause. */
@@ -90,23 +92,18 @@ export async function openDuckDbStore(path: string, options: DuckDbOptions = {})
   }
 
   async function metrics(spec: MetricQuerySpec): Promise<MetricRow[]> {
-    const where: string[] = [];
-    const params: Record<string, DuckDBValue> = {};
-    if (spec.orgId !== undefined) where.push('org_id = $org'), (params.org = spec.orgId);
-    const result = await reader.runAndReadAll(
-      `SELECT org_id, id, metric, visitor_id, session_id, rep_id, page, call_id, conversation_id, reason, epoch_ms(occurred_at) FROM events${where.length ? ' WHERE ' + where.join(' AND ') : ''}`,
-      params,
-    );
-    const events = result.getRows().map((r) => {
-      const e: Record<string, unknown> = { orgId: r[0], id: r[1], metric: r[2], visitorId: r[3], sessionId: r[4], page: r[6], occurredAt: new Date(Number(r[10])).toISOString() };
-      if (r[5] !== null) e.repId = r[5];
-      if (r[7] !== null) e.callId = r[7];
-      if (r[8] !== null) e.conversationId = r[8];
-      if (r[9] !== null) e.reason = r[9];
-      return e as unknown as MetricEvent;
-    });
-    const closeSessionsBefore = spec.closeSessionsBefore === undefined ? undefined : new Date(spec.closeSessionsBefore);
-    return aggregate(events, { by: spec.by, closeSessionsBefore }) as MetricRow[];
+    const params: Record<string, DuckDBValue> = {
+      by: spec.by,
+      bucket: spec.bucket,
+      tz: spec.tz,
+      from_ms: spec.from ?? null,
+      to_ms: spec.to ?? null,
+      org: spec.orgId ?? null,
+    };
+    const groups = toGroups(await reader.runAndReadAll(metricsSql, params));
+    const closing = spec.closeSessionsBefore !== undefined && spec.by !== 'rep';
+    const misses = closing ? toGroups(await reader.runAndReadAll(closeSessionsSql, { ...params, before_ms: spec.closeSessionsBefore! })) : [];
+    return assembleRows(spec, groups, misses);
   }
 
   const guarded =
@@ -163,4 +160,14 @@ function toJsonRow(e: StoredEvent) {
     cs: e.clientSentAt,
     rt: e.receivedAt,
   };
+}
+
+/** Rows of metrics.sql or close-sessions.sql: org_id, row_key, bucket_ms, then one count per column. */
+function toGroups(result: DuckDBResultReader): CountGroup[] {
+  const names = result.columnNames();
+  return result.getRows().map((r) => {
+    const counts: Record<string, number> = {};
+    for (let c = 3; c < names.length; c++) counts[names[c]] = Number(r[c]);
+    return { orgId: String(r[0]), rowKey: String(r[1]), bucketMs: r[2] === null ? null : Number(r[2]), counts };
+  });
 }
