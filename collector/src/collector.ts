@@ -7,7 +7,7 @@ import { createRouter, type Router } from './http/router.js';
 import { createHttpServer } from './http/server.js';
 import { openStore } from './store/open-store.js';
 import { createAccess } from './auth/access.js';
-import { OPEN_MODE_NOTICE } from './auth/listen-policy.js';
+import { isLoopbackHostHeader, OPEN_MODE_NOTICE } from './auth/listen-policy.js';
 import { createCollectorMetrics } from './ops/prometheus.js';
 
 export interface CollectorOptions {
@@ -57,7 +57,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
   const router = createRouter();
   options.extend?.(router);
   addRoutes(router, { store, queue, log, statics: options.statics ?? defaultStaticRoots(), access, metrics: createCollectorMetrics() });
-  const server = createHttpServer(router, log);
+  const server = createHttpServer(router, log, { acceptsHost: access.mode === 'open' ? isLoopbackHostHeader : undefined });
 
   try {
     await new Promise<void>((done, fail) => {

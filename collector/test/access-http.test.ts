@@ -2,6 +2,7 @@
 // A collector with a config file (issue 18), over HTTP: the ingest checks in their order with
 // their bodies, keys and rotation, read tokens and org scoping, rate limits, the operator's
 // routes, security headers and the request log. Needs the build (`npm run build`).
+import { existsSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -219,7 +220,7 @@ describe('the read side', () => {
 
   it('tells the dashboard who is signed in at /v1/session', async () => {
     expect((await get(c, '/v1/session')).status).toBe(401);
-    expect(await answer(get(c, '/v1/session', cfg.org1.readToken))).toEqual({ status: 200, body: { mode: 'token', orgId: 'org_1', orgs: ['org_1'] } });
+    expect(await answer(get(c, '/v1/session', cfg.org1.readToken))).toEqual({ status: 200, body: { mode: 'token', orgId: 'org_1' } });
     expect(await answer(get(c, '/v1/session', cfg.adminToken))).toEqual({ status: 200, body: { mode: 'token', orgs: ['org_1', 'org_2'] } });
   });
 
@@ -362,5 +363,42 @@ describe("a visitor's clock", () => {
     expect(row.clientOccurredAt.slice(0, 10)).toBe(new Date(nextMidnight).toISOString().slice(0, 10)); // tomorrow, by its clock
     expect(row.occurredAt.slice(0, 10)).toBe(new Date(now).toISOString().slice(0, 10)); // counted today
     expect(Math.abs(Date.parse(row.occurredAt) - (now - 1_000))).toBeLessThan(5_000);
+  });
+});
+
+describe('open demo mode (no config, loopback)', () => {
+  beforeAll(async () => {
+    cfg = await makeConfig(); // for its temporary folder only
+  });
+
+  const withHost = (c: Collector, host: string) =>
+    new Promise<number>((done, fail) => {
+      request(`${c.url}/v1/metrics`, { headers: { host } }, (res) => {
+        res.resume();
+        done(res.statusCode ?? 0);
+      })
+        .on('error', fail)
+        .end();
+    });
+
+  it('serves every route without a key or token, and says so once at start', async () => {
+    const c = await start({ config: undefined });
+    expect(lines.filter((l) => l.includes('open demo mode'))).toHaveLength(1);
+    expect((await post(c, batch(undefined, [ev({ orgId: 'any_org' })]))).status).toBe(200);
+    expect(await requestedByOrg(c, '')).toEqual({ any_org: 1 });
+    expect(await answer(get(c, '/v1/session'))).toEqual({ status: 200, body: { mode: 'open', orgs: ['any_org'] } });
+  });
+
+  it('answers loopback host names only, so a rebound DNS name cannot read it as its own origin', async () => {
+    const c = await start({ config: undefined });
+    const port = new URL(c.url).port;
+    expect(await withHost(c, `evil.example:${port}`)).toBe(421);
+    expect(await withHost(c, `127.0.0.1:${port}`)).toBe(200);
+    expect(await withHost(c, `localhost:${port}`)).toBe(200);
+  });
+
+  it('refuses to start on a public address without a config, before opening the store', async () => {
+    await expect(startCollector({ host: '0.0.0.0', db: join(cfg.dir, 'never.duckdb'), statics: {} })).rejects.toThrow('refusing to listen on 0.0.0.0 without a config file');
+    expect(existsSync(join(cfg.dir, 'never.duckdb'))).toBe(false);
   });
 });

@@ -13,6 +13,13 @@ export function isLoopback(host: string): boolean {
   return /^::ffff:127\./.test(bare);
 }
 
+/** A Host header naming this machine's loopback ("127.0.0.1:8787", "localhost", "[::1]:80"). */
+export function isLoopbackHostHeader(host: string | undefined): boolean {
+  if (!host) return false;
+  const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.replace(/:\d*$/, '');
+  return isLoopback(name);
+}
+
 /** Thrown before the collector listens; the message says what to run instead. */
 export class UnsafeListenError extends Error {
   override name = 'UnsafeListenError';

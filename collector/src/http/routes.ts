@@ -164,7 +164,8 @@ export function addRoutes(router: Router, deps: RouteDeps): Router {
   router.add('GET', '/v1/session', async (ctx) => {
     const reader = await readerOf(ctx);
     if (!reader) return;
-    if (reader.kind === 'read') return sendJson(ctx.res, 200, { mode: 'token', orgId: reader.orgId, orgs: [reader.orgId] });
+    // A read token sees its org (orgId); an admin token every org (orgs): the page tells them apart so.
+    if (reader.kind === 'read') return sendJson(ctx.res, 200, { mode: 'token', orgId: reader.orgId });
     if (reader.kind === 'admin') return sendJson(ctx.res, 200, { mode: 'token', orgs: await access.orgIds() });
     try {
       sendJson(ctx.res, 200, { mode: 'open', orgs: await store.orgs() });

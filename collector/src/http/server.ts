@@ -27,7 +27,12 @@ function preflight(req: IncomingMessage, res: ServerResponse) {
  */
 const CROSS_ORIGIN_PATHS = new Set(['/v1/engage']);
 
-export function createHttpServer(router: Router, log: (line: string) => void): Server {
+export interface HttpServerOptions {
+  /** False for a Host header the server must not answer (open mode: loopback names only). */
+  acceptsHost?: (host: string | undefined) => boolean;
+}
+
+export function createHttpServer(router: Router, log: (line: string) => void, options: HttpServerOptions = {}): Server {
   return createServer((req, res) => {
     const started = performance.now();
     const url = new URL(req.url ?? '/', 'http://collector');
@@ -42,6 +47,11 @@ export function createHttpServer(router: Router, log: (line: string) => void): S
     if (CROSS_ORIGIN_PATHS.has(url.pathname)) {
       allowOrigin(req, res);
       if (req.method === 'OPTIONS') return preflight(req, res);
+    }
+    if (options.acceptsHost && !options.acceptsHost(req.headers.host)) {
+      // A page of another site whose name was made to point at 127.0.0.1 (DNS rebinding) would
+      // otherwise read the open collector as its own origin.
+      return sendError(res, 421, { code: 'host_not_allowed', message: 'without a config file the collector answers loopback host names only (127.0.0.1, localhost, [::1])' });
     }
     const found = router.find(req.method ?? 'GET', url.pathname);
     if ('status' in found) return found.status === 405 ? methodNotAllowed(res, found.allow) : notFound(res, url.pathname);
