@@ -4,15 +4,21 @@
 (function (w, d, src, integrity) {
   if (w.engage) return;
   var queue = [];
+  // At most 1,000 calls, the oldest dropped: a bundle that never loads (an extension blocks
+  // it) must not grow the queue for good. engage.d counts them; the bundle reports it.
+  var add = function (args) {
+    if (queue.push([args, Date.now()]) > 1e3) queue.shift(), engage.d++;
+  };
   var engage = (w.engage = function () {
-    queue.push([arguments, Date.now()]);
+    add(arguments);
   });
   engage.q = queue;
+  engage.d = 0;
   // A widget's events from before the bundle arrives: queued as engage('track', event).
   d.addEventListener(
     'engage:event',
     (engage.l = function (e) {
-      queue.push([['track', e.detail], Date.now()]);
+      add(['track', e.detail]);
     }),
   );
   var script = d.createElement('script');
