@@ -99,7 +99,7 @@ describe('aggregate: held metrics are derived', () => {
   });
 });
 
-describe('aggregate: dedupe by id', () => {
+describe('aggregate: dedupe by (orgId, id)', () => {
   it('counts an event delivered twice once', () => {
     const e = ev('inbound_call_requested');
     expect(countsOf([e, { ...e }, e]).inbound_call_requested).toBe(1);
@@ -111,10 +111,16 @@ describe('aggregate: dedupe by id', () => {
     expect([counts.proactive_chat_attempted, counts.inbound_chat_requested]).toEqual([1, 0]);
   });
 
-  it('dedupes across orgs and dimensions alike', () => {
+  it('dedupes across dimensions alike', () => {
     const e = ev('proactive_call_attempted', { repId: 'r1' });
-    const again = { ...e, orgId: 'org_2', repId: 'r2', page: '/other' };
+    const again = { ...e, repId: 'r2', page: '/other' };
     for (const by of ['org', 'rep', 'page'] as const) expect(aggregate([e, again], { by })).toHaveLength(1);
+  });
+
+  it('counts one id in two orgs twice: one org cannot suppress another one’s events', () => {
+    const e = ev('proactive_call_attempted', { repId: 'r1' });
+    const other = { ...e, orgId: 'org_2' };
+    for (const by of ['org', 'rep', 'page'] as const) expect(aggregate([e, other], { by })).toHaveLength(2);
   });
 });
 
@@ -330,7 +336,7 @@ describe('aggregate: agrees with a plain reference on many events', () => {
   // A direct, slow reading of the rules, to check the hash tables against (collisions, probing).
   function reference(events: MetricEvent[], by: 'org' | 'rep' | 'page', before?: number) {
     const seen = new Set<string>();
-    const unique = events.filter((e) => !seen.has(e.id) && seen.add(e.id));
+    const unique = events.filter((e) => !seen.has(`${e.orgId}\u0000${e.id}`) && seen.add(`${e.orgId}\u0000${e.id}`));
     const all = [...unique];
     if (before !== undefined) {
       const sessionKey = (e: MetricEvent) => JSON.stringify([e.orgId, e.visitorId, e.sessionId]);
