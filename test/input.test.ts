@@ -2,7 +2,7 @@
 // option; after that, nothing throws and every bad event is reported once as invalid_event.
 import { describe, expect, it } from 'vitest';
 import { createTracker, TrackerConfigError, TrackerError, type TrackerOptions, type WidgetEvent } from '../src/index';
-import { ENDPOINT, run, startTracker, stubEndpoint, visitor } from './helpers';
+import { ENDPOINT, names, run, startTracker, stubEndpoint, visitor } from './helpers';
 
 const long = 'x'.repeat(257);
 
@@ -75,6 +75,27 @@ describe('bad widget events', () => {
   });
 });
 
+describe('hostile widget events', () => {
+  it('reports an event whose getter throws as invalid_event, not as an SDK bug', async () => {
+    const event = { type: 'chat.message', from: 'visitor' };
+    Object.defineProperty(event, 'messageId', { enumerable: true, get: () => { throw new Error('boom'); } });
+    const { metrics, codes } = await run([event as WidgetEvent, visitor()]);
+    expect(codes()).toEqual(['invalid_event']);
+    expect(metrics.map((m) => m.metric)).toEqual(['inbound_chat_requested']);
+  });
+
+  it('ignores fields inherited through a polluted Object.prototype', async () => {
+    const proto = Object.prototype as Record<string, unknown>;
+    proto.messageId = 'polluted';
+    try {
+      const { metrics } = await run([visitor(), { type: 'chat.message', from: 'rep', repId: 'r1' }]);
+      expect(metrics.map((m) => m.metric)).toEqual(['inbound_chat_requested', 'inbound_chat_answered']);
+    } finally {
+      delete proto.messageId;
+    }
+  });
+});
+
 describe('configuration', () => {
   const base: TrackerOptions = { orgId: 'org_1', endpoint: ENDPOINT };
   it.each<[string, Partial<Record<keyof TrackerOptions, unknown>>, string]>([
@@ -122,5 +143,48 @@ describe('configuration', () => {
     stubEndpoint();
     const { tracker } = startTracker({ endpoint });
     await tracker.shutdown();
+  });
+});
+
+describe('pageUrl', () => {
+  it('an unparseable pageUrl is bad input (invalid_event), not an internal error, and never counted on the tracker\'s own page', async () => {
+    const endpoint = stubEndpoint();
+    const { tracker, errors } = startTracker({ flushIntervalMs: 3_600_000 });
+    tracker.track({ type: 'call.requested', callId: 'c1', pageUrl: 'https://exa mple.com/pricing' });
+    await tracker.flush();
+    const pages = endpoint.events().map((e) => e.page);
+    expect({ codes: errors.map((e) => e.code), pages }).toEqual({ codes: ['invalid_event'], pages: [] });
+  });
+});
+
+describe('allowedOrigins', () => {
+  it('allowedOrigins: an entry that is not an origin (trailing slash) is refused at createTracker, not a silent loss of every widget event', async () => {
+    const endpoint = stubEndpoint();
+    let thrown: unknown;
+    let errors: string[] = [];
+    try {
+      const h = startTracker({ flushIntervalMs: 3_600_000, allowedOrigins: ['https://widget.example.com/'] });
+      errors = h.codes();
+      window.dispatchEvent(new MessageEvent('message', { data: { engage: { type: 'call.requested', callId: 'c1' } }, origin: 'https://widget.example.com' }));
+      await h.tracker.flush();
+    } catch (err) {
+      thrown = err;
+    }
+    // Either refused up front (TrackerConfigError naming allowedOrigins) or the event arrives.
+    const outcome = thrown ? (thrown as { name: string; option: string }).option : endpoint.events().length ? 'tracked' : `silently lost (onError: ${JSON.stringify(errors)})`;
+    expect(['allowedOrigins', 'tracked']).toContain(outcome);
+  });
+
+  it('"null", the origin a sandboxed widget iframe posts from, is accepted from a window of this page and its events tracked', async () => {
+    const endpoint = stubEndpoint();
+    let refused: unknown;
+    try {
+      const { tracker } = startTracker({ flushIntervalMs: 3_600_000, allowedOrigins: ['null'] });
+      window.dispatchEvent(new MessageEvent('message', { data: { engage: { type: 'call.requested', callId: 'c1' } }, origin: 'null', source: window }));
+      await tracker.flush();
+    } catch (err) {
+      refused = (err as { option?: string }).option ?? String(err);
+    }
+    expect({ refused, sent: names(endpoint.events()) }).toEqual({ refused: undefined, sent: ['inbound_call_requested'] });
   });
 });

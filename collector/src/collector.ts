@@ -7,6 +7,9 @@ import { createRouter, type Router } from './http/router.js';
 import { createHttpServer } from './http/server.js';
 import type { MetricStore } from './store/metric-store.js';
 import { openStore } from './store/open-store.js';
+import { createAccess } from './auth/access.js';
+import { isLoopbackHostHeader, OPEN_MODE_NOTICE } from './auth/listen-policy.js';
+import { createCollectorMetrics } from './ops/prometheus.js';
 
 export interface CollectorOptions {
   /** Default 127.0.0.1. */
@@ -43,6 +46,9 @@ export interface Collector {
 
 export async function startCollector(options: CollectorOptions = {}): Promise<Collector> {
   const log = options.log ?? (() => {});
+  const host = options.host ?? '127.0.0.1';
+  // Before anything opens: no config on a public address is refused (UnsafeListenError).
+  const access = await createAccess(host, options.config, log);
   const store = options.store ?? (await openStore({ db: options.db ?? 'engage.duckdb', clickhouse: options.clickhouse, threads: options.threads }));
   try {
     await store.migrate();
@@ -53,24 +59,25 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
   const queue = createCommitQueue(store, { maxQueuedEvents: options.maxQueuedEvents });
   const router = createRouter();
   options.extend?.(router);
-  addRoutes(router, { store, queue, log, statics: options.statics ?? defaultStaticRoots() });
-  const server = createHttpServer(router, log);
+  addRoutes(router, { store, queue, log, statics: options.statics ?? defaultStaticRoots(), access, metrics: createCollectorMetrics() });
+  const server = createHttpServer(router, log, { acceptsHost: access.mode === 'open' ? isLoopbackHostHeader : undefined });
 
   try {
     await new Promise<void>((done, fail) => {
       server.once('error', fail);
-      server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => done());
+      server.listen(options.port ?? 0, host, () => done());
     });
   } catch (err) {
     await store.close();
     throw err;
   }
   const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  if (access.mode === 'open') log(OPEN_MODE_NOTICE);
 
   let closing: Promise<void> | undefined;
   return {
-    url: `http://${host}:${address.port}`,
+    url: `http://${urlHost}:${address.port}`,
     port: address.port,
     close() {
       closing ??= (async () => {

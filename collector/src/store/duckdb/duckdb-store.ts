@@ -28,7 +28,9 @@ export interface DuckDbOptions {
 export async function openDuckDbStore(path: string, options: DuckDbOptions = {}): Promise<MetricStore> {
   let instance: DuckDBInstance;
   try {
-    instance = await DuckDBInstance.create(path, { threads: String(options.threads ?? 1) });
+    // No SQL may read or write other files (read_csv, COPY, ATTACH, httpfs): a query that ever
+    // carried a request value would reach no further than this database.
+    instance = await DuckDBInstance.create(path, { threads: String(options.threads ?? 1), enable_external_access: 'false' });
   } catch (err) {
     throw new StoreUnavailableError(`cannot open the DuckDB file ${path}: ${(err as Error).message}`, { cause: err });
   }
