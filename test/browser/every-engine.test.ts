@@ -12,11 +12,17 @@ import { engineSuite, errorCodes, flush, openApp, outboxHolds, pageErrors, recei
 
 const T = 45_000;
 
-/** `it`, or a skipped test whose name says why this engine cannot run it. */
+/**
+ * `it`, or a skipped test whose name says why this engine cannot run it; the reason is printed
+ * too, since a passing run's report lists skipped tests by count only.
+ */
 function itNeeds(engine: EngineName, step: Step) {
   const reason = CANNOT[engine][step];
-  return (name: string, fn: () => Promise<void>, timeout: number) =>
-    reason ? it.skip(`${name} — not in ${engine}: ${reason}`, fn, timeout) : it(name, fn, timeout);
+  return (name: string, fn: () => Promise<void>, timeout: number) => {
+    if (!reason) return it(name, fn, timeout);
+    beforeAll(() => console.log(`[${engine}] SKIPPED "${name}": ${engine} cannot: ${reason}`));
+    it.skip(`${name} — not in ${engine}: ${reason}`, fn, timeout);
+  };
 }
 
 /** Which tab (x-tab header) sent each event id, any answer. */
