@@ -8,7 +8,7 @@ const chromiumOnly = engines && !engines.includes('chromium') ? ['test/browser/!
 export default defineConfig({
   test: {
     environment: 'happy-dom',
-    include: ['test/**/*.test.ts'],
+    include: ['test/**/*.test.ts', 'collector/test/**/*.test.ts'],
     exclude: [...configDefaults.exclude, ...chromiumOnly],
     testTimeout: 20_000,
     setupFiles: ['test/setup.ts'],

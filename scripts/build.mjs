@@ -17,3 +17,7 @@ writeFileSync('dist/engage-tracker.min.js.sri', sri + '\n');
 // The shipped snippet carries this build's hash; only the URL is left to fill in.
 writeFileSync('dist/snippet.min.js', readFileSync('dist/snippet.min.js', 'utf8').replace('sha384-REPLACE', sri));
 console.log(`dist/engage-tracker.min.js integrity: ${sri}`);
+
+// The collector (a workspace) imports engage-tracker/metrics from dist/: built after it.
+rmSync('collector/dist', { recursive: true, force: true });
+run('node_modules/typescript/bin/tsc', ['-p', 'collector/tsconfig.json']);

@@ -135,7 +135,7 @@ export function createSender(
       const delay = retryDelayMs(attempt++, asked);
       // The longest pause asked for holds: a later failure without Retry-After does not end it.
       quietUntil = Math.max(quietUntil, asked ? Date.now() + asked : 0);
-      report('delivery_failed', `sending ${count} events failed (${answer.status || 'network error'}): retry in ${delay} ms`, answer.error);
+      report('delivery_failed', `sending ${count} events failed (${answer.redirected ? 'redirect' : answer.status || 'network error'}): retry in ${delay} ms`, answer.error);
       return delay;
     }
     attempt = 0;

@@ -17,7 +17,10 @@ export const outcomeOf = (status: number): Outcome =>
   status >= 200 && status < 300 ? 'sent' : status > 399 && status < 500 && status !== 408 && status !== 429 ? 'drop' : 'retry';
 
 export interface Answer {
+  /** 0: a network error, or a redirect (see `redirected`). */
   status: number;
+  /** The endpoint answered with a redirect, which is not followed (browsers hide its status). */
+  redirected?: boolean;
   retryAfter?: string | null;
   error?: unknown;
 }
@@ -40,8 +43,12 @@ export async function post(endpoint: string, body: string, headers: Record<strin
       headers: keepalive ? undefined : { 'content-type': 'application/json', ...headers },
       credentials: 'omit',
       keepalive,
+      // Followed, a 301/302 turns the POST into a GET that the new place may answer 2xx: the
+      // batch would count as delivered though no collector got it. A redirect is a failure.
+      redirect: 'manual',
       signal: controller.signal,
     });
+    if (res.type === 'opaqueredirect') return { status: 0, redirected: true };
     return { status: res.status, retryAfter: res.headers.get('retry-after') };
   } catch (error) {
     return { status: 0, error };

@@ -251,22 +251,6 @@ describe('failures', () => {
     expect(JSON.parse(bodies[1]).events[0].id).toBe(JSON.parse(bodies[0]).events[0].id);
   });
 
-  it('honours Retry-After on 429', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
-    vi.spyOn(Math, 'random').mockReturnValue(0);
-    const endpoint = stubEndpoint();
-    endpoint.answer(429); // the stub sends retry-after: 2
-    const { tracker } = startTracker();
-    tracker.track(visitor());
-    await tracker.flush();
-    await vi.advanceTimersByTimeAsync(1_900);
-    await tracker.flush();
-    expect(endpoint.requests).toHaveLength(1);
-    await vi.advanceTimersByTimeAsync(200);
-    await tracker.flush();
-    expect(endpoint.requests).toHaveLength(2);
-  });
-
   it.each([400, 401, 403, 404, 413, 422])('drops a batch answered %i and reports it', async (status) => {
     const endpoint = stubEndpoint();
     endpoint.answer(status);
@@ -277,21 +261,6 @@ describe('failures', () => {
     expect(errors[0].message).toContain(String(status));
     await tracker.flush();
     expect(endpoint.requests).toHaveLength(1);
-  });
-
-  it('drops the oldest events past maxQueuedEvents and reports how many', async () => {
-    const endpoint = stubEndpoint();
-    endpoint.answer(0);
-    const first = startTracker({ maxQueuedEvents: 3 });
-    await first.tracker.flush();
-    calls(5).forEach(first.tracker.track);
-    await first.tracker.flush(); // the network error starts a backoff
-    expect(first.codes()).toEqual(['queue_overflow', 'delivery_failed']);
-    expect(first.errors[0].message).toMatch(/\b2 oldest\b/);
-    await first.tracker.shutdown();
-    const second = startTracker();
-    await second.tracker.flush();
-    expect(endpoint.events().map((e) => e.callId)).toEqual(['c2', 'c3', 'c4']);
   });
 });
 
@@ -501,5 +470,326 @@ describe('Web Locks refused', () => {
     expect(request).toHaveBeenCalledWith('engage-tracker:send:org_1', { ifAvailable: false }, expect.any(Function));
     expect(endpoint.requests).toHaveLength(1);
     await tracker.shutdown();
+  });
+});
+
+describe('answers that are neither 2xx nor 4xx', () => {
+  for (const status of [300, 304, 302]) {
+    it(`a ${status} final answer is not a 2xx and not a 4xx: the batch stays in the outbox (SPEC 6)`, async () => {
+      const endpoint = stubEndpoint();
+      endpoint.answer(status);
+      const { tracker, codes } = startTracker({ flushIntervalMs: 3_600_000 });
+      tracker.track(requested('c1'));
+      await tracker.flush();
+      // Let any backoff run out (jitter ≤ 1 s for attempt 0), then try again.
+      window.dispatchEvent(new Event('online'));
+      await tracker.flush();
+      expect(codes()).not.toContain('delivery_rejected');
+      expect(endpoint.events().map((e) => e.callId)).toEqual(['c1']);
+    });
+  }
+
+  it('a redirect is a failed delivery, reported as one, not followed to a place that answers 2xx', async () => {
+    // What a browser's fetch does: follows unless told not to; with 'manual', hides the redirect.
+    const bodies: string[] = [];
+    vi.stubGlobal('fetch', async (_url: string, init: RequestInit) => {
+      if (init.redirect !== 'manual') return new Response(null, { status: 200 }); // the GET to the new place
+      bodies.push(String(init.body));
+      if (bodies.length > 1) return new Response(null, { status: 200 });
+      return { type: 'opaqueredirect', status: 0, headers: new Headers() } as Response;
+    });
+    const { tracker, errors } = startTracker({ flushIntervalMs: 3_600_000 });
+    tracker.track(requested('c1'));
+    await tracker.flush();
+    window.dispatchEvent(new Event('online'));
+    await tracker.flush();
+    const sent = bodies.map((b) => JSON.parse(b).events.map((e: { callId: string }) => e.callId));
+    expect({ sent, errors: errors.map((e) => `${e.code}: ${e.message.split(':')[0]}`) }).toEqual({
+      sent: [['c1'], ['c1']],
+      errors: ['delivery_failed: sending 1 events failed (redirect)'],
+    });
+  });
+});
+
+describe('shutdown()', () => {
+  it('a second shutdown() while the first is flushing resolves only once the events were sent', async () => {
+    const endpoint = stubEndpoint();
+    const { tracker } = startTracker({ flushIntervalMs: 3_600_000 });
+    tracker.track(requested('c1'));
+    const first = tracker.shutdown();
+    await tracker.shutdown();
+    const sentAtSecond = endpoint.events().length;
+    await first;
+    expect(sentAtSecond).toBe(1);
+  });
+});
+
+/** A fetch whose keepalive requests wait until released; normal requests answer from `plan`. */
+function heldEndpoint(plan: { status: number; retryAfter?: string }[]) {
+  const log: string[] = [];
+  const held: ((status: number) => void)[] = [];
+  vi.stubGlobal('fetch', (_url: string, init: RequestInit) => {
+    const ids = JSON.parse(String(init.body)).events.map((e: { callId: string }) => e.callId).join(',');
+    if (init.keepalive) {
+      return new Promise<Response>((resolve) => held.push((status) => {
+        log.push(`keepalive ${ids} ${status}`);
+        resolve(new Response(null, { status }));
+      }));
+    }
+    const { status, retryAfter } = plan.shift() ?? { status: 200 };
+    log.push(`normal ${ids} ${status}`);
+    return Promise.resolve(new Response(null, { status, headers: retryAfter ? { 'retry-after': retryAfter } : {} }));
+  });
+  return { log, release: (status: number) => held.shift()?.(status) };
+}
+
+const setVisibility = (state: 'hidden' | 'visible') => {
+  Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => state });
+  document.dispatchEvent(new Event('visibilitychange'));
+};
+
+describe('Retry-After', () => {
+  it('honours Retry-After on 429', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    vi.spyOn(Math, 'random').mockReturnValue(0);
+    const endpoint = stubEndpoint();
+    endpoint.answer(429); // the stub sends retry-after: 2
+    const { tracker } = startTracker();
+    tracker.track(visitor());
+    await tracker.flush();
+    await vi.advanceTimersByTimeAsync(1_900);
+    await tracker.flush();
+    expect(endpoint.requests).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(200);
+    await tracker.flush();
+    expect(endpoint.requests).toHaveLength(2);
+  });
+
+  it('hiding the page (a tab switch) during a 429 Retry-After backoff does not send the batch again before the server said', async () => {
+    const endpoint = stubEndpoint();
+    endpoint.answer(429); // with Retry-After: 2
+    const { tracker, codes } = startTracker({ flushIntervalMs: 3_600_000 });
+    tracker.track(requested('c1'));
+    await tracker.flush();
+    expect(codes()).toEqual(['delivery_failed']);
+    const t = Date.now();
+    window.dispatchEvent(new Event('pagehide'));
+    const early = endpoint.requests.filter((r) => r.init.keepalive).length;
+    expect({ requestsWithin2s: Date.now() - t < 2_000 ? endpoint.requests.length : 'n/a', keepalive: early }).toEqual({ requestsWithin2s: 1, keepalive: 0 });
+  });
+
+  it('an `online` event during a Retry-After the endpoint gave does not send before the endpoint said (SPEC 6: "honouring Retry-After")', async () => {
+    const endpoint = stubEndpoint();
+    endpoint.answer(429); // with Retry-After: 2 (helpers.ts)
+    const { tracker } = startTracker({ flushIntervalMs: 3_600_000 });
+    tracker.track({ type: 'call.requested', callId: 'c1' });
+    await tracker.flush();
+    const refusedAt = Date.now();
+    // The network flickers (Wi-Fi switch, VPN): the browser fires `online`.
+    window.dispatchEvent(new Event('online'));
+    await tracker.flush();
+    const early = endpoint.requests.length > 1 ? Date.now() - refusedAt : undefined;
+    expect({ requests: endpoint.requests.length, msAfter429: early }).toEqual({ requests: 1, msAfter429: undefined });
+  });
+
+  it('a 429 with Retry-After answering the keepalive request sent as the page hid holds back the normal path once the page shows again', async () => {
+    const endpoint = stubEndpoint();
+    const { tracker } = startTracker({ flushIntervalMs: 3_600_000 });
+    await tracker.flush();
+    tracker.track(requested('c1'));
+    await tracker.endSession(); // stored, not sent (long interval)
+    endpoint.answer(429); // with Retry-After: 2 (helpers)
+    window.dispatchEvent(new Event('pagehide')); // keepalive request: 429, Retry-After 2 s
+    await endpoint.requested(1);
+    await new Promise((r) => setTimeout(r, 20)); // its answer is handled
+    const t = Date.now();
+    window.dispatchEvent(Object.assign(new Event('pageshow'), { persisted: true })); // back from the back/forward cache
+    await tracker.flush();
+    const within = Date.now() - t < 2_000;
+    expect({ within, requests: endpoint.requests.map((r) => (r.init.keepalive ? 'keepalive ' : 'normal ') + r.status) }).toEqual({ within: true, requests: ['keepalive 429'] });
+  });
+
+  it('hiding the page for good during a Retry-After, with the outbox in memory, still gets the events out (nothing else keeps them for the next page)', async () => {
+    vi.stubGlobal('indexedDB', undefined); // private mode
+    const endpoint = stubEndpoint();
+    endpoint.answer(429); // Retry-After: 2
+    const first = startTracker({ flushIntervalMs: 3_600_000 });
+    first.tracker.track(requested('c1'));
+    await first.tracker.flush(); // 429: the endpoint asks for 2 s
+    window.dispatchEvent(new Event('pagehide')); // the tab is closed
+    await new Promise((r) => setTimeout(r, 20));
+    const next = startTracker({ flushIntervalMs: 3_600_000 }); // next page load, seconds later
+    await next.tracker.flush();
+    expect(endpoint.events().filter((e) => e.callId === 'c1').map((e) => e.metric)).toEqual(['inbound_call_requested']);
+  });
+
+  it('a 503 answering a keepalive request (no Retry-After) does not cut short the 60 s pause a 429 with Retry-After asked for meanwhile', async () => {
+    vi.spyOn(Math, 'random').mockReturnValue(0); // our own backoff: its floor, 250 ms
+    const ep = heldEndpoint([{ status: 429, retryAfter: '60' }]);
+    const { tracker } = startTracker({ flushIntervalMs: 3_600_000 });
+    let log: string[] = [];
+    await tracker.flush();
+    tracker.track(requested('c1'));
+    await tracker.endSession(); // c1 stored, not sent (long interval)
+    tracker.track(requested('c2')); // still queued as the tab is hidden
+    try {
+      setVisibility('hidden'); // keepalive with c1 (held); c2 goes the normal way: 429, Retry-After 60 s
+      await new Promise((r) => setTimeout(r, 50));
+      ep.release(503); // the keepalive request's answer arrives only now
+      await new Promise((r) => setTimeout(r, 600)); // well within the 60 s the endpoint asked for
+    } finally {
+      log = [...ep.log];
+      setVisibility('visible');
+    }
+    expect(log).toEqual(['normal c2 429', expect.stringMatching(/^keepalive c1(,c1)* 503$/)]);
+  });
+});
+
+describe('the outbox cap (maxQueuedEvents)', () => {
+  it('drops the oldest events past maxQueuedEvents and reports how many', async () => {
+    const endpoint = stubEndpoint();
+    endpoint.answer(0);
+    const first = startTracker({ maxQueuedEvents: 3 });
+    await first.tracker.flush();
+    calls(5).forEach(first.tracker.track);
+    await first.tracker.flush(); // the network error starts a backoff
+    expect(first.codes()).toEqual(['queue_overflow', 'delivery_failed']);
+    expect(first.errors[0].message).toMatch(/\b2 oldest\b/);
+    await first.tracker.shutdown();
+    const second = startTracker();
+    await second.tracker.flush();
+    expect(endpoint.events().map((e) => e.callId)).toEqual(['c2', 'c3', 'c4']);
+  });
+  it('events dropped by the outbox cap (queue_overflow) are not kept in memory and sent anyway as the page hides', async () => {
+    const endpoint = stubEndpoint();
+    endpoint.answer(...Array(10).fill(0)); // offline
+    const beacons: string[] = [];
+    Object.defineProperty(navigator, 'sendBeacon', { configurable: true, value: (_u: string, body: string) => (beacons.push(body), true) });
+    const { tracker, errors } = startTracker({ flushIntervalMs: 3_600_000, maxQueuedEvents: 5 });
+    for (let i = 0; i < 50; i++) tracker.track(offered(`c${i}`));
+    await tracker.flush();
+    const overflow = errors.filter((e) => e.code === 'queue_overflow').map((e) => e.message);
+    window.dispatchEvent(new Event('pagehide'));
+    // @ts-expect-error the property was added above
+    delete navigator.sendBeacon;
+    const keepalive = endpoint.requests.filter((r) => r.init.keepalive).map((r) => String(r.init.body));
+    const sentOnHide = [...keepalive, ...beacons].flatMap((b) => JSON.parse(b).events.map((e: { callId: string }) => e.callId));
+    expect({ overflow, sentOnHide: sentOnHide.length }).toEqual({ overflow: [expect.stringContaining('dropped the 45 oldest')], sentOnHide: 5 });
+  });
+
+  it('events the outbox cap dropped because another tab (here: another tracker of the org) stored more are not sent as the page hides', async () => {
+    const endpoint = stubEndpoint();
+    endpoint.answer(...Array(20).fill(0)); // offline
+    const a = startTracker({ flushIntervalMs: 3_600_000, maxQueuedEvents: 5 });
+    const b = startTracker({ flushIntervalMs: 3_600_000, maxQueuedEvents: 5 });
+    await a.tracker.flush();
+    await b.tracker.flush();
+    for (let i = 0; i < 5; i++) a.tracker.track(offered(`a${i}`));
+    await a.tracker.flush();
+    for (let i = 0; i < 5; i++) b.tracker.track(offered(`b${i}`));
+    await b.tracker.flush(); // the outbox holds 10 > 5: the 5 oldest (a0…a4) are dropped
+    const overflow = [...a.errors, ...b.errors].filter((e) => e.code === 'queue_overflow').map((e) => e.message);
+    const before = endpoint.requests.length;
+    window.dispatchEvent(new Event('pagehide'));
+    const sentOnHide = endpoint.requests.slice(before).filter((r) => r.init.keepalive)
+      .flatMap((r) => JSON.parse(String(r.init.body)).events.map((e: { callId: string }) => e.callId));
+    expect({ overflow, sentOnHide: sentOnHide.sort() }).toEqual({ overflow: [expect.stringContaining('dropped the 5 oldest')], sentOnHide: ['b0', 'b1', 'b2', 'b3', 'b4'] });
+  });
+});
+
+describe('IndexedDB lost mid-session', () => {
+  it('after another tab upgrades the database, flush() still delivers the events this page stored (README: storage_failed goes on in memory, losing nothing queued)', async () => {
+    const endpoint = stubEndpoint();
+    endpoint.answer(0); // the first attempt meets a network error: the events stay in the outbox
+    const { tracker, codes, errors } = startTracker({ flushIntervalMs: 3_600_000 });
+    tracker.track(requested('c1'));
+    await tracker.flush();
+    // Another tab (a newer SDK) opens the same database at a higher version: ours steps aside.
+    await new Promise<void>((resolve, reject) => {
+      const req = indexedDB.open('engage-tracker:org_1', 2);
+      req.onsuccess = () => { req.result.close(); resolve(); };
+      req.onerror = () => reject(req.error);
+    });
+    window.dispatchEvent(new Event('online')); // the network is back
+    await tracker.flush();
+    // Before the fix: 'reading the outbox failed' (storage_failed) on every attempt, nothing sent
+    // until a later widget event made the tracker switch to memory.
+    expect({ sent: names(endpoint.events()), codes: codes(), messages: errors.map((e) => e.message).slice(1) }).toEqual({
+      sent: ['inbound_call_requested'],
+      codes: ['delivery_failed', 'storage_failed'],
+      messages: [expect.stringContaining('IndexedDB failed')],
+    });
+  });
+
+  it('an outbox read that fails for another reason: reported once, and the next send goes from memory', async () => {
+    const endpoint = stubEndpoint();
+    endpoint.answer(0);
+    const { tracker, codes } = startTracker({ flushIntervalMs: 3_600_000 });
+    tracker.track(requested('c1'));
+    await tracker.flush();
+    const broken = vi.spyOn(IDBObjectStore.prototype, 'getAllKeys').mockImplementation(() => {
+      throw new DOMException('disk gone', 'UnknownError');
+    });
+    window.dispatchEvent(new Event('online'));
+    await tracker.flush(); // the read fails: the tracker goes on in memory
+    await tracker.flush();
+    broken.mockRestore();
+    expect({ sent: names(endpoint.events()), codes: codes() }).toEqual({ sent: ['inbound_call_requested'], codes: ['delivery_failed', 'storage_failed'] });
+  });
+
+  it('an event whose transaction was under way when another tab upgraded the database is still sent by flush()', async () => {
+    const endpoint = stubEndpoint();
+    const { tracker, codes } = startTracker({ flushIntervalMs: 3_600_000 });
+    await tracker.flush(); // the database is open, the start activity stored
+    tracker.track(requested('c1')); // drained in a microtask: its readwrite transaction starts
+    // Same task: another tab (a newer SDK) opens the database at a higher version. Our
+    // connection gets versionchange while the transaction runs; closing lets it finish.
+    const upgraded = new Promise<void>((resolve, reject) => {
+      const req = indexedDB.open('engage-tracker:org_1', 2);
+      req.onsuccess = () => { req.result.close(); resolve(); };
+      req.onerror = () => reject(req.error);
+    });
+    await upgraded;
+    await tracker.flush();
+    await tracker.flush();
+    expect({ sent: names(endpoint.events()), codes: codes() }).toEqual({ sent: ['inbound_call_requested'], codes: ['storage_failed'] });
+  });
+
+  it('an event the outbox cap dropped (queue_overflow reported) as the database was lost is not sent afterwards from the memory outbox', async () => {
+    const ep = heldEndpoint([]);
+    const { tracker, errors } = startTracker({ flushIntervalMs: 3_600_000, maxQueuedEvents: 1 });
+    await tracker.flush(); // the database is open
+    tracker.track(requested('c0'));
+    await new Promise((r) => setTimeout(r, 50)); // c0 stored, not sent (long interval)
+    tracker.track(requested('c1')); // its transaction starts in a microtask; it pushes c0 out
+    // Same task: another tab (a newer SDK) upgrades the database (as in the test above).
+    await new Promise<void>((resolve, reject) => {
+      const req = indexedDB.open('engage-tracker:org_1', 2);
+      req.onsuccess = () => { req.result.close(); resolve(); };
+      req.onerror = () => reject(req.error);
+    });
+    await tracker.flush();
+    await tracker.flush();
+    const overflow = errors.filter((e) => e.code === 'queue_overflow').map((e) => e.message);
+    expect({ overflow, sent: ep.log }).toEqual({ overflow: [expect.stringContaining('dropped the 1 oldest')], sent: ['normal c1 200'] });
+  });
+});
+
+describe('flushIntervalMs: 0', () => {
+  it('does not poll the outbox while the only events left were sent as the page hid (their 30 s grace)', async () => {
+    // The keepalive request never answers: its events stay unconfirmed for the grace period.
+    vi.stubGlobal('fetch', (_u: string, init: RequestInit) => (init.keepalive ? new Promise<Response>(() => {}) : Promise.resolve(new Response(null, { status: 500 }))));
+    const { tracker } = startTracker({ flushIntervalMs: 0 });
+    await tracker.flush();
+    tracker.track(requested('c1'));
+    await tracker.endSession();
+    window.dispatchEvent(new Event('pagehide')); // sent with keepalive, unconfirmed
+    const reads = vi.spyOn(IDBObjectStore.prototype, 'getAllKeys');
+    await new Promise((r) => setTimeout(r, 300)); // time is what this test is about
+    const count = reads.mock.calls.length;
+    reads.mockRestore();
+    await tracker.shutdown();
+    // Once a second at most; a loop of 0 ms timers read it dozens of times.
+    expect(count).toBeLessThanOrEqual(2);
   });
 });

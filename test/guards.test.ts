@@ -2,7 +2,7 @@
 // Import guards (STYLE.md): the few files allowed to touch the page, idb, or anything with side
 // effects are named here, so a stray `window.` or `import 'idb'` fails a test, not a customer page.
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const SRC = 'src';
@@ -46,6 +46,39 @@ describe('import guards', () => {
         .filter((i) => !i.typeOnly && !pure.includes(i.from.replace('./', '') + '.ts'))
         .map((i) => `${f} imports ${i.from}`),
     );
+    expect(offenders).toEqual([]);
+  });
+});
+
+describe('a bare clone is self-contained', () => {
+  const ROOT = resolve('.');
+  const SKIP = new Set(['node_modules', 'dist', '.git', 'coverage']);
+  /** Every project file that could read a path: code, configs, pages. */
+  const projectFiles = (dir = ROOT): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+      if (SKIP.has(entry.name)) return [];
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) return projectFiles(path);
+      return /\.(?:[cm]?[jt]s|json|html)$/.test(entry.name) || entry.name === 'run' ? [path] : [];
+    });
+  /** Relative path literals ('../x', './y', '..') resolved against the file's folder. */
+  const escapes = (file: string) =>
+    [...readFileSync(file, 'utf8').matchAll(/['"`](\.\.?(?:\/[^'"`\s]*)?)['"`]/g)]
+      .map((m) => m[1])
+      .filter((literal) => {
+        const target = resolve(dirname(file), literal);
+        return target !== ROOT && !target.startsWith(ROOT + sep);
+      });
+  /** Absolute paths of a developer's machine: a clone elsewhere has none of them. */
+  const machinePaths = (file: string) => [...readFileSync(file, 'utf8').matchAll(/['"`](\/(?:work|home|Users|root|mnt)\/[^'"`]*)['"`]/g)].map((m) => m[1]);
+
+  it('found the project files', () => {
+    const names = projectFiles().map((f) => relative(ROOT, f).split(sep).join('/'));
+    expect(names).toEqual(expect.arrayContaining(['package.json', 'scripts/build.mjs', 'test/metrics.test.ts', 'examples/start.mjs']));
+  });
+
+  it('no file names a path outside the repository', () => {
+    const offenders = projectFiles().flatMap((f) => [...escapes(f), ...machinePaths(f)].map((p) => `${relative(ROOT, f)}: ${p}`));
     expect(offenders).toEqual([]);
   });
 });

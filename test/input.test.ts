@@ -2,7 +2,7 @@
 // option; after that, nothing throws and every bad event is reported once as invalid_event.
 import { describe, expect, it } from 'vitest';
 import { createTracker, TrackerConfigError, TrackerError, type TrackerOptions, type WidgetEvent } from '../src/index';
-import { ENDPOINT, run, startTracker, stubEndpoint, visitor } from './helpers';
+import { ENDPOINT, names, run, startTracker, stubEndpoint, visitor } from './helpers';
 
 const long = 'x'.repeat(257);
 
@@ -122,5 +122,48 @@ describe('configuration', () => {
     stubEndpoint();
     const { tracker } = startTracker({ endpoint });
     await tracker.shutdown();
+  });
+});
+
+describe('pageUrl', () => {
+  it('an unparseable pageUrl is bad input (invalid_event), not an internal error, and never counted on the tracker\'s own page', async () => {
+    const endpoint = stubEndpoint();
+    const { tracker, errors } = startTracker({ flushIntervalMs: 3_600_000 });
+    tracker.track({ type: 'call.requested', callId: 'c1', pageUrl: 'https://exa mple.com/pricing' });
+    await tracker.flush();
+    const pages = endpoint.events().map((e) => e.page);
+    expect({ codes: errors.map((e) => e.code), pages }).toEqual({ codes: ['invalid_event'], pages: [] });
+  });
+});
+
+describe('allowedOrigins', () => {
+  it('allowedOrigins: an entry that is not an origin (trailing slash) is refused at createTracker, not a silent loss of every widget event', async () => {
+    const endpoint = stubEndpoint();
+    let thrown: unknown;
+    let errors: string[] = [];
+    try {
+      const h = startTracker({ flushIntervalMs: 3_600_000, allowedOrigins: ['https://widget.example.com/'] });
+      errors = h.codes();
+      window.dispatchEvent(new MessageEvent('message', { data: { engage: { type: 'call.requested', callId: 'c1' } }, origin: 'https://widget.example.com' }));
+      await h.tracker.flush();
+    } catch (err) {
+      thrown = err;
+    }
+    // Either refused up front (TrackerConfigError naming allowedOrigins) or the event arrives.
+    const outcome = thrown ? (thrown as { name: string; option: string }).option : endpoint.events().length ? 'tracked' : `silently lost (onError: ${JSON.stringify(errors)})`;
+    expect(['allowedOrigins', 'tracked']).toContain(outcome);
+  });
+
+  it('"null", the origin a sandboxed widget iframe posts from, is accepted and its events tracked (it was before today)', async () => {
+    const endpoint = stubEndpoint();
+    let refused: unknown;
+    try {
+      const { tracker } = startTracker({ flushIntervalMs: 3_600_000, allowedOrigins: ['null'] });
+      window.dispatchEvent(new MessageEvent('message', { data: { engage: { type: 'call.requested', callId: 'c1' } }, origin: 'null' }));
+      await tracker.flush();
+    } catch (err) {
+      refused = (err as { option?: string }).option ?? String(err);
+    }
+    expect({ refused, sent: names(endpoint.events()) }).toEqual({ refused: undefined, sent: ['inbound_call_requested'] });
   });
 });

@@ -1,5 +1,5 @@
 // @vitest-environment node
-// engage-tracker/metrics (SPEC section 9): metric events in, the seed's tables out. Node
+// engage-tracker/metrics (SPEC section 9): metric events in, the metric tables out. Node
 // environment on purpose: the module must run without a DOM.
 import { readFileSync } from 'node:fs';
 import { describe, expect, expectTypeOf, it } from 'vitest';
@@ -99,7 +99,7 @@ describe('aggregate: held metrics are derived', () => {
   });
 });
 
-describe('aggregate: dedupe by id', () => {
+describe('aggregate: dedupe by (orgId, id)', () => {
   it('counts an event delivered twice once', () => {
     const e = ev('inbound_call_requested');
     expect(countsOf([e, { ...e }, e]).inbound_call_requested).toBe(1);
@@ -111,10 +111,16 @@ describe('aggregate: dedupe by id', () => {
     expect([counts.proactive_chat_attempted, counts.inbound_chat_requested]).toEqual([1, 0]);
   });
 
-  it('dedupes across orgs and dimensions alike', () => {
+  it('dedupes across dimensions alike', () => {
     const e = ev('proactive_call_attempted', { repId: 'r1' });
-    const again = { ...e, orgId: 'org_2', repId: 'r2', page: '/other' };
+    const again = { ...e, repId: 'r2', page: '/other' };
     for (const by of ['org', 'rep', 'page'] as const) expect(aggregate([e, again], { by })).toHaveLength(1);
+  });
+
+  it('counts one id in two orgs twice: one org cannot suppress another one’s events', () => {
+    const e = ev('proactive_call_attempted', { repId: 'r1' });
+    const other = { ...e, orgId: 'org_2' };
+    for (const by of ['org', 'rep', 'page'] as const) expect(aggregate([e, other], { by })).toHaveLength(2);
   });
 });
 
@@ -330,7 +336,7 @@ describe('aggregate: agrees with a plain reference on many events', () => {
   // A direct, slow reading of the rules, to check the hash tables against (collisions, probing).
   function reference(events: MetricEvent[], by: 'org' | 'rep' | 'page', before?: number) {
     const seen = new Set<string>();
-    const unique = events.filter((e) => !seen.has(e.id) && seen.add(e.id));
+    const unique = events.filter((e) => !seen.has(`${e.orgId}\u0000${e.id}`) && seen.add(`${e.orgId}\u0000${e.id}`));
     const all = [...unique];
     if (before !== undefined) {
       const sessionKey = (e: MetricEvent) => JSON.stringify([e.orgId, e.visitorId, e.sessionId]);
@@ -392,25 +398,39 @@ describe('aggregate: agrees with a plain reference on many events', () => {
 });
 
 describe('METRICS', () => {
-  const seed = readFileSync(new URL('../../shared/seed/engage-performance-metric-definitions.md', import.meta.url), 'utf8');
-  /** The seed's paragraph for a title: "**Title** Counts … available for …". */
-  const paragraph = (label: string) => seed.split('\n').find((line) => line.startsWith(`**${label}**`)) ?? '';
+  /**
+   * The customer's metric definitions, by title: whether each is available for individual users
+   * (reps) or only for the organization and pages. Kept here, not read from elsewhere, so the
+   * test runs in a bare clone.
+   */
+  const DEFINED: Record<string, 'reps' | 'team'> = {
+    'Proactive Website Calls Attempted': 'reps',
+    'Proactive Website Calls Accepted': 'reps',
+    'Inbound Website Calls Requested': 'team',
+    'Inbound Website Calls Missed': 'team',
+    'Inbound Website Calls Answered': 'reps',
+    'Website Calls Held': 'reps',
+    'Proactive Live Chat Conversations Attempted': 'reps',
+    'Proactive Live Chat Conversations Accepted': 'reps',
+    'Inbound Live Chat Conversations Requested': 'team',
+    'Inbound Live Chat Conversations Missed': 'team',
+    'Inbound Live Chat Conversations Answered': 'reps',
+    'Live Chat Conversations Held': 'reps',
+  };
 
-  it.each(METRICS.map((m) => [m.name, m]))('%s has its label as a bold title in the seed', (_, m) => {
-    expect(seed).toContain(`**${m.label}**`);
+  it('labels every defined metric, and nothing else', () => {
+    expect(METRICS.map((m) => m.label).sort()).toEqual(Object.keys(DEFINED).sort());
   });
 
-  it('labels every metric the seed defines, and nothing else', () => {
-    const titles = [...seed.matchAll(/^\*\*(.+?)\*\*/gm)].map((match) => match[1]);
-    const definitions = ['Proactive', 'Inbound', 'Visitor Session'];
-    expect(METRICS.map((m) => m.label).sort()).toEqual(titles.filter((t) => !definitions.includes(t)).sort());
+  it.each(METRICS.map((m) => [m.label, m]))('%s: available for the dimensions its definition names', (label, m) => {
+    expect(m.dimensions).toEqual(DEFINED[label] === 'reps' ? ['org', 'rep', 'page'] : ['org', 'page']);
   });
 
-  it.each(METRICS.map((m) => [m.label, m]))('%s: dimensions as the seed says', (label, m) => {
-    const text = paragraph(label);
-    const forReps = /available for an organization, individual users, and pages/.test(text);
-    expect(/available for an organization(, individual users,)? and pages/.test(text)).toBe(true);
-    expect(m.dimensions).toEqual(forReps ? ['org', 'rep', 'page'] : ['org', 'page']);
+  it.each(METRICS.map((m) => [m.name, m]))('%s: docs/metrics.md lists it with its label and dimensions', (name, m) => {
+    const docs = readFileSync(new URL('../docs/metrics.md', import.meta.url), 'utf8');
+    const row = docs.split('\n').find((line) => line.startsWith(`| ${m.label} | \`${name}\` |`));
+    expect(row).toBeDefined();
+    expect(row?.trim().endsWith(m.dimensions.includes('rep') ? '| organization, rep, page |' : '| organization, page |')).toBe(true);
   });
 
   it('describes the ten sent metrics and the two derived ones', () => {

@@ -236,3 +236,16 @@ describe('pages and reps on metrics', () => {
     expect(metrics.every((m) => m.repId === undefined)).toBe(true);
   });
 });
+
+describe('conversationId on chat metrics', () => {
+  it('the missed metric of an unanswered inbound chat carries the conversationId the widget gave on the visitor\'s later messages (the first was sent before the conversation had an id)', async () => {
+    const endpoint = stubEndpoint();
+    const { tracker } = startTracker({ flushIntervalMs: 3_600_000 });
+    tracker.track(visitor({ messageId: 'v1' })); // sent before the server created the conversation
+    tracker.track(visitor({ messageId: 'v2', conversationId: 'k1' }));
+    await tracker.endSession();
+    await tracker.flush();
+    const missed = endpoint.events().find((e) => e.metric === 'inbound_chat_missed');
+    expect(missed?.conversationId).toBe('k1');
+  });
+});

@@ -1,10 +1,10 @@
 // The script-tag bundle (SPEC section 8, issue 5): the snippet's queue replayed in order with
 // init first, the live engage() function, the CustomEvent and postMessage hooks.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ENDPOINT, names, stubEndpoint } from './helpers';
+import { ENDPOINT, MINUTE, names, rep, startTracker, stubEndpoint, T0, visitor } from './helpers';
 import type { TrackerError } from '../src/index';
 
-type Engage = ((...args: unknown[]) => unknown) & { q?: unknown[] };
+type Engage = ((...args: unknown[]) => unknown) & { q?: unknown[]; l?: EventListener };
 const host = window as unknown as { engage?: Engage; EngageTracker?: { createTracker: unknown } };
 
 /** What the loader snippet does before the bundle arrives. */
@@ -190,5 +190,66 @@ describe('widget hooks', () => {
     document.dispatchEvent(new CustomEvent('engage:event', { detail: { type: 'chat.message', from: 'visitor' } }));
     await engage('flush');
     expect(endpoint.events()).toEqual([]);
+  });
+});
+
+describe('the bundle arriving late', () => {
+  afterEach(() => {
+    // The snippet's engage:event listener, installed by a test below.
+    const listener = (host.engage as Engage | undefined)?.l;
+    if (listener) document.removeEventListener('engage:event', listener);
+  });
+
+  it('a queued widget event made before the stored session expired counts in that session, although the bundle arrived after the expiry', async () => {
+    vi.useFakeTimers({ toFake: ['Date'], now: T0 });
+    const endpoint = stubEndpoint();
+    // An earlier page: the visitor asked in the chat at T0, nobody answered yet.
+    const first = startTracker({ flushIntervalMs: 3_600_000 });
+    first.tracker.track(visitor());
+    await first.tracker.flush();
+    await first.tracker.shutdown();
+    // Next page, 29 min later: the snippet queues init and the rep's answer, rendered at once.
+    vi.setSystemTime(T0 + 29 * MINUTE);
+    delete host.engage;
+    delete host.EngageTracker;
+    const queue: unknown[] = [];
+    const stub: Engage = (...args) => void queue.push([args, Date.now()]);
+    stub.q = queue;
+    host.engage = stub;
+    stub('init', { orgId: 'org_1', endpoint: ENDPOINT, flushIntervalMs: 3_600_000 });
+    stub('track', rep('r1'));
+    // The bundle arrives 90 s later (slow network), after the session's 30 min were over.
+    vi.setSystemTime(T0 + 30.5 * MINUTE);
+    vi.resetModules();
+    await import('../src/script-tag');
+    await (host.engage as Engage)('flush');
+    const got = endpoint.events().map((e) => `${e.metric}@${e.occurredAt.slice(11, 19)}`);
+    await (host.engage as Engage)('shutdown');
+    delete host.engage;
+    delete host.EngageTracker;
+    // The rep answered at 15:29, inside the visitor's session (last activity 15:00).
+    expect(got).toEqual(['inbound_chat_requested@15:00:00', 'inbound_chat_answered@15:29:00']);
+  });
+
+  it('an engage:event dispatched after the bundle arrived but before init (consent given later) is not lost', async () => {
+    const endpoint = stubEndpoint();
+    // The loader snippet, as dist/snippet.min.js does it (queue + engage:event listener).
+    const queue: unknown[] = [];
+    const stub: Engage = (...args) => void queue.push([args, Date.now()]);
+    stub.q = queue;
+    stub.l = (e: Event) => void queue.push([['track', (e as CustomEvent).detail], Date.now()]);
+    document.addEventListener('engage:event', stub.l);
+    host.engage = stub;
+    // Before the bundle: queued by the snippet.
+    document.dispatchEvent(new CustomEvent('engage:event', { detail: { type: 'call.requested', callId: 'before-bundle' } }));
+    vi.resetModules();
+    await import('../src/script-tag');
+    // The bundle is there, init is not yet (the site waits for consent): a widget event.
+    document.dispatchEvent(new CustomEvent('engage:event', { detail: { type: 'call.requested', callId: 'after-bundle' } }));
+    // engage('track') at the same moment is kept (queued until init):
+    (host.engage as Engage)('track', { type: 'call.requested', callId: 'via-engage' });
+    (host.engage as Engage)('init', { orgId: 'org_1', endpoint: ENDPOINT, flushIntervalMs: 3_600_000 });
+    await (host.engage as Engage)('flush');
+    expect(endpoint.events().map((e) => e.callId).sort()).toEqual(['after-bundle', 'before-bundle', 'via-engage']);
   });
 });

@@ -4,6 +4,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { ENDPOINT, freshStorage, names, offered, requested, startTracker, stubEndpoint, T0, visitor } from './helpers';
 
+const settle = () => new Promise((r) => setTimeout(r, 50)); // lets a BroadcastChannel message arrive
 const hide = () => window.dispatchEvent(new Event('pagehide'));
 
 /** The page dies: only what it wrote synchronously (localStorage) survives, IndexedDB as it was. */
@@ -261,4 +262,94 @@ it('without IndexedDB, the next page sends its own events although the last one 
   next.tracker.track(requested('c9'));
   await next.tracker.flush();
   expect(posted.filter((p) => !p.keepalive).flatMap((p) => p.callIds)).toContain('c9');
+});
+
+describe('the stash without IndexedDB', () => {
+  it('work stashed as the page hid, then applied and delivered by that page as it lived on, is not counted again by the next page', async () => {
+    vi.stubGlobal('indexedDB', undefined); // private mode: no IndexedDB, localStorage works
+    const endpoint = stubEndpoint();
+    const first = startTracker({ flushIntervalMs: 3_600_000 });
+    await first.tracker.flush();
+    // The widget reports a request and the tab is hidden in the same task (the visitor switches tabs).
+    first.tracker.track(requested('c1'));
+    window.dispatchEvent(new Event('pagehide'));
+    // The page lives on (back from the back/forward cache): its tracker applies and delivers c1.
+    window.dispatchEvent(Object.assign(new Event('pageshow'), { persisted: true }));
+    await first.tracker.flush();
+    await first.tracker.shutdown();
+    const before = endpoint.events().filter((e) => e.callId === 'c1').length;
+    // Next page load of the same site.
+    const next = startTracker({ flushIntervalMs: 3_600_000 });
+    await next.tracker.flush();
+    const requests = endpoint.events().filter((e) => e.metric === 'inbound_call_requested' && e.callId === 'c1');
+    expect({ before, after: requests.length, distinctIds: new Set(requests.map((e) => e.id)).size }).toEqual({ before: 1, after: 1, distinctIds: 1 });
+  });
+
+  it('an event still queued as the page goes away (pagehide, not shown again) reaches the endpoint, from this page or the next', async () => {
+    vi.stubGlobal('indexedDB', undefined); // private mode: memory, and the localStorage stash
+    const endpoint = stubEndpoint();
+    const first = startTracker({ flushIntervalMs: 3_600_000 });
+    await first.tracker.flush();
+    // The tab is already hidden (the visitor switched tabs); the widget reports a request and
+    // the tab is closed in the same task: pagehide alone, no visibilitychange follows.
+    first.tracker.track(requested('c1'));
+    window.dispatchEvent(new Event('pagehide'));
+    await new Promise((r) => setTimeout(r, 20)); // the page's last microtasks; then it is gone
+    // Next page load of the same site.
+    const next = startTracker({ flushIntervalMs: 3_600_000 });
+    await next.tracker.flush();
+    expect(endpoint.events().filter((e) => e.callId === 'c1').map((e) => e.metric)).toEqual(['inbound_call_requested']);
+  });
+});
+
+describe('tabs without IndexedDB, as the page hides', () => {
+  it('one tracker delivering its in-memory event does not make another tracker of the org forget its own, different event as the page hides', async () => {
+    vi.stubGlobal('indexedDB', undefined); // private mode: both work in memory
+    const posts: { keepalive: boolean; callIds: string[] }[] = [];
+    vi.stubGlobal('fetch', async (_u: string, init: RequestInit) => {
+      posts.push({ keepalive: !!init.keepalive, callIds: JSON.parse(String(init.body)).events.map((e: { callId: string }) => e.callId) });
+      return new Response(null, { status: 200 });
+    });
+    const a = startTracker({ flushIntervalMs: 3_600_000 });
+    const b = startTracker({ flushIntervalMs: 3_600_000 });
+    await a.tracker.flush();
+    await b.tracker.flush();
+    b.tracker.track(offered('b1'));
+    await b.tracker.endSession(); // stored in B's memory outbox, not sent yet
+    a.tracker.track(offered('a1'));
+    await a.tracker.flush(); // A delivers its own event (memory key -1, like B's)
+    await settle();
+    window.dispatchEvent(new Event('pagehide')); // the page goes: memory is all B had
+    // Without A's delivery, B sends b1 with keepalive here (checked); with it, B sends nothing.
+    expect(posts.filter((p) => p.keepalive).flatMap((p) => p.callIds)).toEqual(['b1']);
+  });
+});
+
+describe('custom headers and the hide path', () => {
+  it('a tab switch (hidden, then visible) with an endpoint that needs the `headers` option does not drop the waiting events for good', async () => {
+    const received: string[] = [];
+    const statuses: number[] = [];
+    // An endpoint that needs the API key the site passes in `headers`.
+    vi.stubGlobal('fetch', async (_url: string, init: RequestInit) => {
+      const auth = new Headers(init.headers).get('authorization');
+      const status = auth === 'Bearer k' ? 200 : 401;
+      statuses.push(status);
+      if (status === 200) received.push(...JSON.parse(String(init.body)).events.map((e: { metric: string }) => e.metric));
+      return new Response(null, { status });
+    });
+    const { tracker, codes } = startTracker({ flushIntervalMs: 3_600_000, headers: { authorization: 'Bearer k' } });
+    tracker.track({ type: 'call.requested', callId: 'c1' });
+    await tracker.endSession(); // stored (and the session ended), not sent yet
+    // The visitor switches to another tab for a moment and comes back.
+    Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+    document.dispatchEvent(new Event('visibilitychange'));
+    Object.defineProperty(document, 'visibilityState', { value: 'visible', configurable: true });
+    document.dispatchEvent(new Event('visibilitychange'));
+    await new Promise((r) => setTimeout(r, 50));
+    await tracker.flush();
+    await tracker.flush();
+    // Observed: the header-less keepalive sent as the tab hid got a 401, which dropped both
+    // events (delivery_rejected); the normal path, with the key, never had a chance.
+    expect({ received: received.sort(), statuses, codes: codes() }).toEqual({ received: ['inbound_call_missed', 'inbound_call_requested'], statuses: [401, 200], codes: [] });
+  });
 });

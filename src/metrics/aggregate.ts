@@ -80,7 +80,7 @@ const sorted = (map: Map<string, unknown>) => [...map.keys()].sort();
 
 /**
  * Counts metric events into rows, sorted by orgId then repId or page (by code unit, the same
- * in every locale). Dedupes by event `id`, the first wins. What is not a metric event (not an
+ * in every locale). Dedupes by (`orgId`, `id`), the first wins. What is not a metric event (not an
  * object, an unknown metric, no string `id` or `orgId`) is skipped, never thrown on; so are
  * events without a `repId` by rep and without a `page` by page. Any other `by` gives no rows.
  * An invalid `closeSessionsBefore` Date throws a RangeError (by org or page): there is no
@@ -112,7 +112,7 @@ export function aggregate<B extends Dimension>(
       const e = events[j];
       // An unknown metric gives NaN, which the Uint8Array stores as 0.
       if (typeof e?.id === 'string' && typeof e.orgId === 'string') kept[j] = index.get(e.metric)! + 1;
-      hashes[j % BATCH] = mix(seed, e?.id);
+      hashes[j % BATCH] = mix(mix(seed, e?.orgId), e?.id);
     }
     // Past the end of the last batch, kept[j] is undefined: neither looked up nor counted.
     for (let j = from; j < from + BATCH; j++) {

@@ -7,12 +7,12 @@
 import type { MetricEvent } from '../metric-event';
 
 /**
- * Whether two events have the same key: their id, session, or visitor's call. Fields named
+ * Whether two events have the same key: their (org, id), session, or visitor's call. Fields named
  * in the code, not looked up by a name in a variable: such a lookup, seeing several names,
  * goes megamorphic and costs several times more.
  */
 export type Same = (a: MetricEvent, b: MetricEvent) => boolean;
-export const sameId: Same = (a, b) => a.id === b.id;
+export const sameId: Same = (a, b) => a.id === b.id && a.orgId === b.orgId;
 export const sameSession: Same = (a, b) => a.orgId === b.orgId && a.visitorId === b.visitorId && a.sessionId === b.sessionId;
 export const sameCall: Same = (a, b) => a.orgId === b.orgId && a.visitorId === b.visitorId && a.callId === b.callId;
 

@@ -11,6 +11,8 @@ import {
   errorCodes,
   flush,
   openApp,
+  MOVED_PATH,
+  openAppWith,
   outboxHolds,
   trackCalls,
   type AppWindow,
@@ -275,5 +277,117 @@ describe('real Chromium delivery', () => {
     await c.uniqueEvents(10, 'events with a failing IndexedDB', 10_000);
     countLine('indexeddb-version-error', 10, c);
     expect(await errorCodes(page)).toEqual(['storage_unavailable']);
+  }, TIMEOUT);
+});
+
+/** Creates a tracker with `options` (plus endpoint, onError) in the page; tracks one call; flushes twice. */
+const tryTracker = (page: import('playwright-core').Page, options: Record<string, unknown>) =>
+  page.evaluate(async (options) => {
+    const w = window as unknown as { EngageTracker: { createTracker(o: object): AppWindow['tracker'] } };
+    const codes: string[] = [];
+    let tracker;
+    try {
+      tracker = w.EngageTracker.createTracker({ ...options, onError: (e: { code: string }) => codes.push(e.code) });
+    } catch (err) {
+      return { threw: (err as { option?: string }).option ?? String(err), codes };
+    }
+    tracker.track({ type: 'call.requested', callId: 'c1' });
+    await tracker.flush();
+    dispatchEvent(new Event('online')); // cut the backoff short, try again
+    await tracker.flush();
+    await tracker.shutdown();
+    return { threw: undefined, codes };
+  }, options);
+
+describe('real Chromium: answers that are neither 2xx nor 4xx', () => {
+  for (const status of [300, 302]) {
+    it(`a final ${status} answer (no Location) is neither 2xx nor 4xx: the batch is kept, not dropped`, async () => {
+      const p = await openAppWith(s.context, s.web, { orgId: 'rv_base', endpoint: s.c.endpoint, flushIntervalMs: 60_000 });
+      s.c.failNext(status);
+      const r = await tryTracker(p, { orgId: `rv_${status}`, endpoint: s.c.endpoint, flushIntervalMs: 60_000 });
+      const statuses = s.c.posts().map((x) => x.status);
+      expect({ codes: r.codes, statuses, delivered: s.c.unique().size }).toEqual({ codes: ['delivery_failed'], statuses: [status, 200], delivered: 1 });
+    }, TIMEOUT);
+  }
+
+  // fetch follows a redirect by default: a 301/302 turns the POST into a GET that the moved
+  // endpoint answers 2xx, and the batch would count as delivered though no collector got it.
+  for (const status of [301, 302, 307, 308]) {
+    it(`a ${status} redirect is a failed delivery: the batch is kept, reported once, and retried to the endpoint`, async () => {
+      const p = await openAppWith(s.context, s.web, { orgId: 'rv_base', endpoint: s.c.endpoint, flushIntervalMs: 60_000 });
+      s.c.failNext(status, { location: true });
+      const r = await tryTracker(p, { orgId: `redirect_${status}`, endpoint: s.c.endpoint, flushIntervalMs: 60_000 });
+      const statuses = s.c.posts().map((x) => x.status);
+      const moved = s.c.requests.filter((x) => x.path === MOVED_PATH).length;
+      expect({ codes: r.codes, statuses, moved, delivered: s.c.unique().size }).toEqual({ codes: ['delivery_failed'], statuses: [status, 200], moved: 0, delivered: 1 });
+    }, TIMEOUT);
+  }
+
+  it('a redirect answering the keepalive request sent as the tab hid is a failed delivery: the page sends the batch again once visible', async () => {
+    const p = await openAppWith(s.context, s.web, { orgId: 'redirect_keepalive', endpoint: s.c.endpoint, flushIntervalMs: 60_000 });
+    await p.evaluate(async () => {
+      const { tracker } = window as unknown as AppWindow;
+      tracker.track({ type: 'call.requested', callId: 'k1' });
+      await tracker.endSession(); // stored; the interval is a minute: nothing sent yet
+    });
+    s.c.failNext(302, { location: true });
+    const setVisibility = (state: string) =>
+      p.evaluate((state) => {
+        Object.defineProperty(document, 'visibilityState', { value: state, configurable: true });
+        document.dispatchEvent(new Event('visibilitychange'));
+      }, state);
+    await setVisibility('hidden'); // the keepalive request: answered 302
+    await s.c.until(() => s.c.posts().length >= 1, 'the keepalive request', 10_000);
+    await new Promise((r) => setTimeout(r, 200)); // its answer reaches the page
+    await setVisibility('visible');
+    await p.evaluate(() => (window as unknown as AppWindow).tracker.flush());
+    await s.c.uniqueEvents(2, 'k1 requested and missed', 10_000).catch(() => {});
+    const posts = s.c.posts().map((x) => `${x.contentType.split(';')[0]} ${x.status}`);
+    const moved = s.c.requests.filter((x) => x.path === MOVED_PATH).length;
+    expect({ posts, moved, delivered: s.c.unique().size, codes: await errorCodes(p) }).toEqual({
+      posts: ['text/plain 302', 'application/json 200'],
+      moved: 0,
+      delivered: 2,
+      codes: ['delivery_failed'],
+    });
+  }, TIMEOUT);
+});
+
+describe('real Chromium: options fetch cannot send', () => {
+  it('headers: a value fetch cannot send (not a ByteString) is refused by createTracker, not retried forever', async () => {
+    const p = await openAppWith(s.context, s.web, { orgId: 'rv_base', endpoint: s.c.endpoint, flushIntervalMs: 60_000 });
+    const r = await tryTracker(p, { orgId: 'rv_hdr', endpoint: s.c.endpoint, flushIntervalMs: 60_000, headers: { 'x-site': '東京' } });
+    expect({ threw: r.threw, codes: r.codes, posts: s.c.posts().length }).toEqual({ threw: 'headers', codes: [], posts: 0 });
+  }, TIMEOUT);
+
+  it('headers: a name fetch cannot send is refused by createTracker, not retried forever', async () => {
+    const p = await openAppWith(s.context, s.web, { orgId: 'rv_base', endpoint: s.c.endpoint, flushIntervalMs: 60_000 });
+    const r = await tryTracker(p, { orgId: 'rv_hdr2', endpoint: s.c.endpoint, flushIntervalMs: 60_000, headers: { 'x site': '1' } });
+    expect({ threw: r.threw, codes: r.codes, posts: s.c.posts().length }).toEqual({ threw: 'headers', codes: [], posts: 0 });
+  }, TIMEOUT);
+
+  it('endpoint: a URL with credentials (fetch refuses it) is refused by createTracker, not retried forever', async () => {
+    const p = await openAppWith(s.context, s.web, { orgId: 'rv_base', endpoint: s.c.endpoint, flushIntervalMs: 60_000 });
+    const endpoint = s.c.endpoint.replace('http://', 'http://user:pw@');
+    const r = await tryTracker(p, { orgId: 'rv_cred', endpoint, flushIntervalMs: 60_000 });
+    expect({ threw: r.threw, codes: r.codes, posts: s.c.posts().length }).toEqual({ threw: 'endpoint', codes: [], posts: 0 });
+  }, TIMEOUT);
+});
+
+describe('real Chromium: onError', () => {
+  it('an async onError whose promise rejects (e.g. a failed report upload) does not surface as an unhandled rejection on the page', async () => {
+    const p = await openAppWith(s.context, s.web, { orgId: 'rv_base', endpoint: s.c.endpoint, flushIntervalMs: 60_000 });
+    const pageErrors = await p.evaluate(async (endpoint) => {
+      const w = window as unknown as AppWindow & { EngageTracker: { createTracker(o: object): AppWindow['tracker'] } };
+      const tracker = w.EngageTracker.createTracker({
+        orgId: 'rv_async', endpoint, flushIntervalMs: 60_000,
+        onError: async () => { throw new Error('report upload failed'); },
+      });
+      tracker.track({ type: 'nonsense' } as never); // invalid_event → onError
+      await tracker.flush();
+      await new Promise((r) => setTimeout(r, 100));
+      return w.pageErrors;
+    }, s.c.endpoint);
+    expect(pageErrors).toEqual([]);
   }, TIMEOUT);
 });

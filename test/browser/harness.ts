@@ -16,6 +16,8 @@ const PAGES = join(here, 'pages');
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const ENDPOINT_PATH = '/v1/engage';
+/** Where the collector's redirects point: a moved endpoint that answers 2xx without recording a batch. */
+export const MOVED_PATH = '/v1/moved';
 
 /** One metric event as it arrives (SPEC section 5); only what the tests look at. */
 export interface Received {
@@ -64,8 +66,11 @@ export interface Collector {
   unique(): Map<string, Received>;
   /** How many received event ids arrived more than once. */
   duplicates(): number;
-  /** Answers the next `count` POSTs with `status` (and Retry-After when given). */
-  failNext(status: number, opts?: { count?: number; retryAfter?: string }): void;
+  /**
+   * Answers the next `count` POSTs with `status` (and Retry-After when given; with `location`,
+   * a redirect to MOVED_PATH, which answers 2xx to anything, as a moved endpoint would).
+   */
+  failNext(status: number, opts?: { count?: number; retryAfter?: string; location?: boolean }): void;
   /**
    * Holds the answer to the next POST until the returned release() is called: a batch in
    * flight. Its body counts as received (a real collector has it) once released.
@@ -122,7 +127,7 @@ const listen = (server: Server): Promise<number> =>
 export async function startCollector(): Promise<Collector> {
   const t0 = Date.now();
   const requests: Recorded[] = [];
-  const planned: { status: number; retryAfter?: string }[] = [];
+  const planned: { status: number; retryAfter?: string; location?: boolean }[] = [];
   const holds: Promise<void>[] = [];
   const waiters = new Set<() => void>();
   let isDown = false;
@@ -171,7 +176,13 @@ export async function startCollector(): Promise<Collector> {
       if (rec.status >= 200 && rec.status < 300) rec.events = events;
       const headers = { ...cors(req), 'content-type': 'application/json' } as Record<string, string>;
       if (plan?.retryAfter) headers['retry-after'] = plan.retryAfter;
+      if (plan?.location) headers.location = MOVED_PATH;
       res.writeHead(rec.status, headers).end(JSON.stringify({ accepted: rec.events.length }));
+      return notify();
+    }
+    if (path === MOVED_PATH) {
+      rec.status = 200;
+      res.writeHead(200, cors(req)).end();
       return notify();
     }
     rec.status = 404;
@@ -194,8 +205,8 @@ export async function startCollector(): Promise<Collector> {
     events: () => requests.flatMap((r) => r.events),
     unique: () => new Map(c.events().map((e) => [e.id, e])),
     duplicates: () => c.events().length - c.unique().size,
-    failNext(status, { count = 1, retryAfter } = {}) {
-      for (let i = 0; i < count; i++) planned.push({ status, retryAfter });
+    failNext(status, { count = 1, retryAfter, location } = {}) {
+      for (let i = 0; i < count; i++) planned.push({ status, retryAfter, location });
     },
     holdNext() {
       let release = () => {};

@@ -1,13 +1,13 @@
 // @vitest-environment node
 // The demo end to end (issue 4 item 4): real Chromium clicks through the demo widget, the
-// example collector aggregates what arrived, and the page's org table must show exactly the
+// collector (DuckDB) aggregates what arrived, and the page's org table must show exactly the
 // expected numbers. Leaves a screenshot in test-results/.
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startCollector, type Collector } from '../../examples/collector/server.mjs';
+import { startCollector, type Collector } from '../../collector/src/index.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 let browser: Browser;
@@ -16,7 +16,7 @@ let dataDir: string;
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'engage-demo-'));
-  collector = await startCollector({ dataFile: join(dataDir, 'events.ndjson'), staticDir: join(ROOT, 'examples/demo') });
+  collector = await startCollector({ db: join(dataDir, 'engage.duckdb') });
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
@@ -56,7 +56,7 @@ it('shows exactly the expected metrics after a scripted visit', { timeout: 60_00
   const problems: string[] = [];
   page.on('pageerror', (err) => problems.push(String(err)));
   page.on('console', (msg) => msg.type() === 'error' && problems.push(msg.text()));
-  await page.goto(collector.url + '/');
+  await page.goto(collector.url + '/demo/');
   const click = async (id: string) => page.click('#' + id);
 
   // A proactive call: offered by rep_ana on /pricing, accepted.
@@ -96,6 +96,6 @@ it('shows exactly the expected metrics after a scripted visit', { timeout: 60_00
   mkdirSync(join(ROOT, 'test-results'), { recursive: true });
   const screenshot = join(ROOT, 'test-results', 'demo.png');
   await page.screenshot({ path: screenshot, fullPage: true });
-  console.log(`[demo] org row ${JSON.stringify(EXPECTED_ORG)} shown; ${collector.events().length} events stored; screenshot: ${screenshot}`);
+  console.log(`[demo] org row ${JSON.stringify(EXPECTED_ORG)} shown; screenshot: ${screenshot}`);
   await context.close();
 });

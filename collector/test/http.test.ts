@@ -1,30 +1,35 @@
 // @vitest-environment node
-// examples/collector: what a browser (fetch, sendBeacon) and a dashboard see over HTTP.
-// Needs the build (the collector counts with dist/metrics.js): `npm run build` first.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+// The collector over HTTP, as a browser (fetch, sendBeacon) and a dashboard see it, on the
+// DuckDB store. Needs the build (the collector counts with dist/metrics.js): `npm run build`.
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startCollector, type Collector, type CollectorOptions } from '../examples/collector/server.mjs';
-import type { MetricEvent, MetricName } from '../src/metric-event';
+import type { MetricEvent, MetricName } from 'engage-tracker/metrics';
+import { startCollector, type Collector, type CollectorOptions } from '../src/index.js';
+import { readStoredRows } from './support/db.js';
 
 const root = mkdtempSync(join(tmpdir(), 'engage-collector-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-let dataFile: string;
+let db: string;
 let lines: string[];
 const running: Collector[] = [];
 const start = async (options: Partial<CollectorOptions> = {}) => {
-  const collector = await startCollector({ dataFile, log: (line) => lines.push(line), ...options });
+  const collector = await startCollector({ db, log: (line) => lines.push(line), statics: {}, ...options });
   running.push(collector);
   return collector;
+};
+/** The ids stored in the file, once every collector on it is closed. */
+const storedIds = async () => {
+  await Promise.all(running.splice(0).map((c) => c.close()));
+  return (await readStoredRows(db)).map((r) => r.id);
 };
 
 let test = 0;
 beforeEach(() => {
-  // A fresh folder that does not exist yet: the collector creates it.
-  dataFile = join(root, `run-${++test}`, 'data', 'events.ndjson');
+  db = join(root, `run-${++test}.duckdb`);
   lines = [];
 });
 afterEach(async () => {
@@ -42,7 +47,7 @@ const ev = (metric: MetricName, fields: Partial<MetricEvent> = {}): MetricEvent 
   occurredAt: '2026-11-24T15:00:00.000Z',
   ...fields,
 });
-const batch = (events: unknown[]) => ({ sdk: { name: 'engage-tracker', version: '0.1.0' }, sentAt: '2026-11-24T15:00:01.000Z', events });
+const batch = (events: unknown[]) => ({ sdk: { name: 'engage-tracker', version: '0.1.0' }, sentAt: new Date().toISOString(), events });
 
 const post = (c: Collector, body: unknown, contentType = 'application/json', headers: Record<string, string> = {}) =>
   fetch(`${c.url}/v1/engage`, {
@@ -54,7 +59,7 @@ const json = async (res: Response | Promise<Response>) => {
   const r = await res;
   return { status: r.status, body: await r.json() };
 };
-const storedLines = () => readFileSync(dataFile, 'utf8').split('\n').filter(Boolean);
+const invalidBatch = (message: string, index?: number) => ({ error: { code: 'invalid_batch', message, ...(index === undefined ? {} : { index }) } });
 
 /** A raw request: fetch would normalize `..` out of the path, and always sends a length. */
 function raw(c: Collector, path: string, method = 'GET') {
@@ -69,78 +74,86 @@ function raw(c: Collector, path: string, method = 'GET') {
 }
 
 describe('POST /v1/engage', () => {
-  it('stores a valid batch and counts it', async () => {
+  it('stores a valid batch, answers after the commit, and counts it', async () => {
     const c = await start();
     const events = [ev('inbound_call_requested', { callId: 'c1' }), ev('inbound_call_answered', { callId: 'c1', repId: 'rep_1' })];
-    expect(await json(post(c, batch(events)))).toEqual({ status: 200, body: { accepted: 2, duplicates: 0 } });
-    expect(c.events()).toEqual(events);
-    expect(storedLines().map((line) => JSON.parse(line))).toEqual(events);
+    expect(await json(post(c, batch(events)))).toEqual({ status: 200, body: { stored: 2, duplicates: 0 } });
     const { body } = await json(fetch(`${c.url}/v1/metrics?by=org`));
     expect(body).toMatchObject([{ orgId: 'org_1', counts: { inbound_call_requested: 1, inbound_call_answered: 1, calls_held: 1 } }]);
+    expect(await storedIds()).toEqual(events.map((e) => e.id));
   });
 
-  it('dedupes by id, across batches and within one', async () => {
+  it('dedupes by (orgId, id), across batches and within one', async () => {
     const c = await start();
     const [a, b, d] = [ev('proactive_chat_attempted', { repId: 'r' }), ev('proactive_chat_accepted', { repId: 'r' }), ev('inbound_call_requested')];
-    expect((await json(post(c, batch([a, b])))).body).toEqual({ accepted: 2, duplicates: 0 });
-    expect((await json(post(c, batch([b, d, d])))).body).toEqual({ accepted: 1, duplicates: 2 });
-    expect(c.events().map((e) => e.id)).toEqual([a.id, b.id, d.id]);
-    expect(storedLines()).toHaveLength(3);
+    expect((await json(post(c, batch([a, b])))).body).toEqual({ stored: 2, duplicates: 0 });
+    expect((await json(post(c, batch([b, d, d])))).body).toEqual({ stored: 1, duplicates: 2 });
+    expect((await storedIds()).sort()).toEqual([a.id, b.id, d.id].sort());
+  });
+
+  it('keeps the same id of another org: one org cannot suppress another one’s events', async () => {
+    const c = await start();
+    const a = ev('inbound_chat_requested');
+    expect((await json(post(c, batch([a, { ...a, orgId: 'org_2' }])))).body).toEqual({ stored: 2, duplicates: 0 });
+    const orgs = (await json(fetch(`${c.url}/v1/metrics?by=org`))).body.map((r: { orgId: string }) => r.orgId);
+    expect(orgs).toEqual(['org_1', 'org_2']);
   });
 
   it('dedupes batches that arrive at the same time', async () => {
     const c = await start();
     const events = Array.from({ length: 5 }, () => ev('inbound_chat_requested'));
     const answers = await Promise.all(Array.from({ length: 10 }, () => json(post(c, batch(events)))));
-    expect(answers.reduce((sum, a) => sum + a.body.accepted, 0)).toBe(5);
-    expect(storedLines()).toHaveLength(5);
+    expect(answers.every((a) => a.status === 200)).toBe(true);
+    expect(answers.reduce((sum, a) => sum + a.body.stored, 0)).toBe(5);
+    expect(answers.reduce((sum, a) => sum + a.body.duplicates, 0)).toBe(45);
+    expect(await storedIds()).toHaveLength(5);
   });
 
   it('takes a text/plain body (sendBeacon) as JSON too', async () => {
     const c = await start();
     const e = ev('inbound_chat_requested');
-    expect(await json(post(c, batch([e]), 'text/plain;charset=UTF-8'))).toEqual({ status: 200, body: { accepted: 1, duplicates: 0 } });
-    expect(c.events()).toEqual([e]);
+    expect(await json(post(c, batch([e]), 'text/plain;charset=UTF-8'))).toEqual({ status: 200, body: { stored: 1, duplicates: 0 } });
+    expect(await storedIds()).toEqual([e.id]);
   });
 
   it('accepts an empty batch', async () => {
     const c = await start();
-    expect(await json(post(c, batch([])))).toEqual({ status: 200, body: { accepted: 0, duplicates: 0 } });
+    expect(await json(post(c, batch([])))).toEqual({ status: 200, body: { stored: 0, duplicates: 0 } });
   });
 
   it('answers 400 to a body that is not JSON', async () => {
     const c = await start();
-    expect(await json(post(c, '{"sdk":'))).toEqual({ status: 400, body: { error: 'the body is not valid JSON' } });
+    expect(await json(post(c, '{"sdk":'))).toEqual({ status: 400, body: { error: { code: 'invalid_json', message: 'the body is not valid JSON' } } });
     expect(await json(post(c, ''))).toMatchObject({ status: 400 });
   });
 
   const good = ev('inbound_chat_requested');
-  it.each<[string, unknown, string]>([
+  it.each<[string, unknown, string, number?]>([
     ['an array body', [good], 'the body must be a JSON object'],
     ['no sdk', { sentAt: 'x', events: [] }, 'sdk must be an object'],
     ['no sdk.version', { sdk: { name: 'engage-tracker' }, sentAt: 'x', events: [] }, 'sdk.version must be a string'],
     ['no sentAt', { sdk: { name: 'a', version: '1' }, events: [] }, 'sentAt must be a string'],
     ['events not an array', { ...batch([]), events: {} }, 'events must be an array'],
-    ['an event that is not an object', batch([good, 'x']), 'events[1] must be an object'],
-    ['an unknown metric', batch([good, good, good, { ...good, metric: 'calls_held' }]), 'events[3].metric is not a known metric'],
-    ['no id', batch([{ ...good, id: undefined }]), 'events[0].id must be a non-empty string'],
-    ['an empty orgId', batch([{ ...good, orgId: '' }]), 'events[0].orgId must be a non-empty string'],
-    ['no sessionId', batch([{ ...good, sessionId: 7 }]), 'events[0].sessionId must be a non-empty string'],
-    ['no page', batch([{ ...good, page: null }]), 'events[0].page must be a string'],
-    ['a date without a time', batch([{ ...good, occurredAt: '2026-11-24' }]), 'events[0].occurredAt must be an ISO 8601 date-time'],
-    ['an impossible date', batch([{ ...good, occurredAt: '2026-13-45T99:00:00Z' }]), 'events[0].occurredAt must be an ISO 8601 date-time'],
-    ['a numeric repId', batch([{ ...good, repId: 7 }]), 'events[0].repId must be a string when present'],
-    ['a null callId', batch([{ ...good, callId: null }]), 'events[0].callId must be a string when present'],
-    ['an unknown reason', batch([{ ...good, reason: 'bored' }]), 'events[0].reason must be one of canceled, timeout, ended, session_end'],
-  ])('answers 400 naming the problem: %s', async (_, body, error) => {
+    ['an event that is not an object', batch([good, 'x']), 'events[1] must be an object', 1],
+    ['an unknown metric', batch([good, good, good, { ...good, metric: 'calls_held' }]), 'events[3].metric is not a known metric', 3],
+    ['no id', batch([{ ...good, id: undefined }]), 'events[0].id must be a non-empty string', 0],
+    ['an empty orgId', batch([{ ...good, orgId: '' }]), 'events[0].orgId must be a non-empty string', 0],
+    ['no sessionId', batch([{ ...good, sessionId: 7 }]), 'events[0].sessionId must be a non-empty string', 0],
+    ['no page', batch([{ ...good, page: null }]), 'events[0].page must be a string', 0],
+    ['a date without a time', batch([{ ...good, occurredAt: '2026-11-24' }]), 'events[0].occurredAt must be an ISO 8601 date-time', 0],
+    ['an impossible date', batch([{ ...good, occurredAt: '2026-13-45T99:00:00Z' }]), 'events[0].occurredAt must be an ISO 8601 date-time', 0],
+    ['a numeric repId', batch([{ ...good, repId: 7 }]), 'events[0].repId must be a string when present', 0],
+    ['a null callId', batch([{ ...good, callId: null }]), 'events[0].callId must be a string when present', 0],
+    ['an unknown reason', batch([{ ...good, reason: 'bored' }]), 'events[0].reason must be one of canceled, timeout, ended, session_end', 0],
+  ])('answers 400 naming the problem: %s', async (_, body, message, index) => {
     const c = await start();
-    expect(await json(post(c, body))).toEqual({ status: 400, body: { error } });
+    expect(await json(post(c, body))).toEqual({ status: 400, body: invalidBatch(message, index) });
   });
 
   it('stores nothing from a rejected batch, not even its valid events', async () => {
     const c = await start();
     expect((await post(c, batch([ev('inbound_chat_requested'), { ...good, metric: 'nope' }]))).status).toBe(400);
-    expect(c.events()).toEqual([]);
+    expect(await storedIds()).toEqual([]);
   });
 
   it('answers 413 to a body over 1 MiB by its length, and stores nothing', async () => {
@@ -150,7 +163,8 @@ describe('POST /v1/engage', () => {
     expect(body.length).toBeGreaterThan(1024 * 1024);
     const res = await post(c, body);
     expect(res.status).toBe(413);
-    expect(c.events()).toEqual([]);
+    expect((await res.json()).error.code).toBe('too_large');
+    expect(await storedIds()).toEqual([]);
   });
 
   it('answers 413 to a streamed body once it passes 1 MiB, without reading the rest', async () => {
@@ -176,7 +190,7 @@ describe('POST /v1/engage', () => {
     });
     expect(status).toBe(413);
     expect(sent).toBeLessThan(64 * 1024 * 1024);
-    expect(c.events()).toEqual([]);
+    expect(await storedIds()).toEqual([]);
   });
 
   it('answers 405 to other methods', async () => {
@@ -210,49 +224,50 @@ describe('CORS', () => {
     expect(res.headers.get('access-control-allow-headers')).toBe('content-type');
   });
 
-  it('lets the page read the answer to a POST, errors included', async () => {
+  it('lets the page read the answer to a POST, errors and Retry-After included', async () => {
     const c = await start();
     for (const body of [batch([ev('inbound_chat_requested')]), 'nope']) {
       const res = await post(c, body, 'text/plain', { origin: 'https://b.example' });
       expect(res.headers.get('access-control-allow-origin')).toBe('https://b.example');
       expect(res.headers.get('access-control-allow-credentials')).toBe('true'); // sendBeacon sends credentials
+      expect(res.headers.get('access-control-expose-headers')).toBe('Retry-After');
       expect(res.headers.get('vary')).toContain('Origin');
     }
   });
 });
 
-describe('the event log', () => {
-  it('is reloaded on restart, and dedupe still holds', async () => {
+describe('the DuckDB file', () => {
+  it('is reopened on restart, and dedupe still holds', async () => {
     const [a, b, d] = [ev('inbound_call_requested'), ev('inbound_chat_requested'), ev('inbound_chat_requested')];
     const first = await start();
     await post(first, batch([a, b]));
     await first.close();
 
     const second = await start();
-    expect(second.events()).toEqual([a, b]);
-    expect((await json(post(second, batch([b, d])))).body).toEqual({ accepted: 1, duplicates: 1 });
-    expect(storedLines()).toHaveLength(3);
+    expect((await json(post(second, batch([b, d])))).body).toEqual({ stored: 1, duplicates: 1 });
+    expect((await storedIds()).sort()).toEqual([a.id, b.id, d.id].sort());
   });
 
-  it('skips unreadable lines and lines that are not metric events', async () => {
-    const [a, b] = [ev('inbound_call_requested'), ev('inbound_chat_requested')];
-    mkdirSync(join(dataFile, '..'), { recursive: true });
-    writeFileSync(dataFile, [JSON.stringify(a), '{"id":"torn', '', JSON.stringify({ ...b, metric: 'nope' }), JSON.stringify(b), JSON.stringify(a)].join('\n') + '\n');
+  it('keeps the raw client times beside the corrected one', async () => {
     const c = await start();
-    expect(c.events()).toEqual([a, b]);
-    expect(lines.some((line) => line.includes('skipped 2'))).toBe(true);
-  });
-
-  it('starts a fresh line after a torn last line, so the next event is not lost', async () => {
-    const [a, b] = [ev('inbound_call_requested'), ev('inbound_chat_requested')];
-    mkdirSync(join(dataFile, '..'), { recursive: true });
-    writeFileSync(dataFile, JSON.stringify(a) + '\n{"id":"half-writ');
-    const first = await start();
-    await post(first, batch([b]));
-    await first.close();
-    expect((await start()).events()).toEqual([a, b]);
+    const sentAt = '2026-11-24T15:00:01.000Z';
+    const e = ev('inbound_chat_requested');
+    const before = Date.now();
+    await post(c, { ...batch([e]), sentAt });
+    const [row] = await readStoredRowsAfterClose();
+    expect(row.clientOccurredAt).toBe(e.occurredAt);
+    expect(row.clientSentAt).toBe(sentAt);
+    // occurredAt + (received - sentAt): one second before the receive time.
+    const corrected = Date.parse(row.occurredAt);
+    expect(corrected).toBeGreaterThanOrEqual(before - 1000);
+    expect(corrected).toBeLessThanOrEqual(Date.now() - 1000);
   });
 });
+
+async function readStoredRowsAfterClose() {
+  await Promise.all(running.splice(0).map((c) => c.close()));
+  return readStoredRows(db);
+}
 
 describe('GET /v1/metrics', () => {
   const events = [
@@ -263,10 +278,13 @@ describe('GET /v1/metrics', () => {
     ev('inbound_chat_requested', { page: '/b', sessionId: 's3' }),
     ev('inbound_chat_requested', { page: '/a', orgId: 'org_2' }),
   ];
+  // Sent at the time of the events: no clock correction moves them.
+  const sameClock = { sdk: { name: 'engage-tracker', version: '0.1.0' }, events };
 
   it('by org, rep and page, with the numbers aggregate() gives', async () => {
     const c = await start();
-    await post(c, batch(events));
+    const sentAt = new Date().toISOString();
+    await post(c, { ...sameClock, sentAt, events: events.map((e) => ({ ...e, occurredAt: sentAt })) });
     const get = async (query: string) => (await json(fetch(`${c.url}/v1/metrics?${query}`))).body;
 
     const byOrg = await get('by=org');
@@ -289,58 +307,91 @@ describe('GET /v1/metrics', () => {
     ]);
 
     // Both unanswered chat requests are in sessions long over.
-    const closed = await get('by=org&closeSessionsBefore=2026-11-25T00:00:00.000Z');
+    const later = new Date(Date.now() + 86_400_000).toISOString();
+    const closed = await get(`by=org&closeSessionsBefore=${later}`);
     expect(closed.map((r: { counts: { inbound_chat_missed: number } }) => r.counts.inbound_chat_missed)).toEqual([1, 1]);
   });
 
-  it.each(['by=team', 'by=', 'by=org&closeSessionsBefore=later'])('answers 400 to %s', async (query) => {
+  it.each([
+    ['by=team', 'by'],
+    ['by=', 'by'],
+    ['bucket=fortnight', 'bucket'],
+    ['tz=Mars/Olympus', 'tz'],
+    ['format=xml', 'format'],
+    ['from=yesterday', 'from'],
+    ['to=2026-11-24', 'to'],
+    ['from=2026-11-25T00:00:00Z&to=2026-11-24T00:00:00Z', 'from'],
+    ['by=org&closeSessionsBefore=later', 'closeSessionsBefore'],
+  ])('answers 400 naming the parameter to %s', async (query, param) => {
     const c = await start();
     const { status, body } = await json(fetch(`${c.url}/v1/metrics?${query}`));
     expect(status).toBe(400);
-    expect(body.error).toMatch(/by must be one of org, rep, page|closeSessionsBefore/);
+    expect(body.error).toMatchObject({ code: 'invalid_param', param });
+    expect(body.error.message).toContain(param);
   });
 
-  it('serves the stored events and a health check', async () => {
+  it('exports CSV with a header row, quoting, and formula cells defused', async () => {
     const c = await start();
-    await post(c, batch(events.slice(0, 2)));
-    expect((await json(fetch(`${c.url}/v1/events`))).body).toEqual(events.slice(0, 2));
-    expect((await json(fetch(`${c.url}/healthz`))).body).toEqual({ ok: true, events: 2 });
+    const sentAt = new Date().toISOString();
+    const pages = ['/a,b', '=HYPERLINK("x")', '/plain'];
+    await post(c, { ...sameClock, sentAt, events: pages.map((page) => ev('inbound_chat_requested', { page, occurredAt: sentAt })) });
+    const res = await fetch(`${c.url}/v1/metrics?by=page&format=csv`);
+    expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    const lines = (await res.text()).split('\r\n');
+    expect(lines[0]).toBe('orgId,page,proactive_call_attempted,proactive_call_accepted,inbound_call_requested,inbound_call_answered,inbound_call_missed,proactive_chat_attempted,proactive_chat_accepted,inbound_chat_requested,inbound_chat_answered,inbound_chat_missed,calls_held,chats_held');
+    // Rows in code-unit order of the page: '/' before '='.
+    expect(lines.slice(1, 4).map((l) => l.split(',0')[0])).toEqual(['org_1,"/a,b"', 'org_1,/plain', `org_1,"'=HYPERLINK(""x"")"`]);
+  });
+
+  it('serves a health check without counts', async () => {
+    const c = await start();
+    expect(await json(fetch(`${c.url}/healthz`))).toEqual({ status: 200, body: { ok: true } });
   });
 });
 
-describe('static files (staticDir)', () => {
+describe('static files', () => {
   let site: string;
+  let sdk: string;
   beforeEach(() => {
     site = join(root, `site-${test}`);
+    sdk = join(root, `sdk-${test}`);
     mkdirSync(join(site, 'css'), { recursive: true });
+    mkdirSync(sdk, { recursive: true });
     writeFileSync(join(site, 'index.html'), '<!doctype html><title>demo</title>');
     writeFileSync(join(site, 'css', 'demo.css'), 'body{}');
+    writeFileSync(join(sdk, 'metrics.js'), 'export {}');
     writeFileSync(join(root, `secret-${test}.txt`), 'secret');
     symlinkSync(join(root, `secret-${test}.txt`), join(site, 'link.txt'));
   });
 
-  it('serves the folder under / and the build under /dist/, with content types', async () => {
-    const c = await start({ staticDir: site });
-    const index = await fetch(`${c.url}/`);
+  it('serves the demo under /demo/ and the SDK build under /dist/, with content types', async () => {
+    const c = await start({ statics: { demo: site, sdkDist: sdk } });
+    const index = await fetch(`${c.url}/demo/`);
     expect([index.status, index.headers.get('content-type'), await index.text()]).toEqual([200, 'text/html; charset=utf-8', '<!doctype html><title>demo</title>']);
-    expect((await fetch(`${c.url}/css/demo.css`)).headers.get('content-type')).toBe('text/css; charset=utf-8');
+    expect((await fetch(`${c.url}/demo/css/demo.css`)).headers.get('content-type')).toBe('text/css; charset=utf-8');
     const bundle = await fetch(`${c.url}/dist/metrics.js`);
     expect([bundle.status, bundle.headers.get('content-type')]).toEqual([200, 'text/javascript; charset=utf-8']);
-    expect((await fetch(`${c.url}/missing.html`)).status).toBe(404);
-    expect((await fetch(`${c.url}/css`)).status).toBe(404);
+    expect((await fetch(`${c.url}/demo/missing.html`)).status).toBe(404);
+    expect((await fetch(`${c.url}/demo/css`)).status).toBe(404);
+  });
+
+  it('serves the dashboard folder at /', async () => {
+    const c = await start({ statics: { dashboard: site } });
+    expect(await (await fetch(`${c.url}/`)).text()).toBe('<!doctype html><title>demo</title>');
   });
 
   it.each([
-    '/../secret.txt',
-    '/..%2f..%2fpackage.json',
-    '/%2e%2e/%2e%2e/package.json',
-    '/css/..%2F..%2F..%2Fetc%2Fpasswd',
+    '/demo/../secret.txt',
+    '/demo/..%2f..%2fpackage.json',
+    '/demo/%2e%2e/%2e%2e/package.json',
+    '/demo/css/..%2F..%2F..%2Fetc%2Fpasswd',
     '/dist/..%2f..%2fpackage.json',
     '/dist/..%2fpackage.json',
-    '/link.txt',
-    '/index.html%00.css',
+    '/demo/link.txt',
+    '/demo/index.html%00.css',
+    '/..%2f..%2fpackage.json',
   ])('refuses %s', async (path) => {
-    const c = await start({ staticDir: site });
+    const c = await start({ statics: { demo: site, sdkDist: sdk, dashboard: site } });
     const res = await raw(c, path);
     expect([400, 403, 404]).toContain(res.status);
     expect(res.body).not.toContain('secret');
@@ -349,42 +400,13 @@ describe('static files (staticDir)', () => {
   });
 
   it('is GET only', async () => {
-    const c = await start({ staticDir: site });
-    expect((await raw(c, '/index.html', 'DELETE')).status).toBe(405);
+    const c = await start({ statics: { demo: site } });
+    expect((await raw(c, '/demo/index.html', 'DELETE')).status).toBe(405);
   });
 
-  it('is off without staticDir', async () => {
+  it('serves nothing from a folder not configured', async () => {
     const c = await start();
     expect((await fetch(`${c.url}/dist/metrics.js`)).status).toBe(404);
-  });
-});
-
-describe('test hooks', () => {
-  it('failNext answers the next POSTs with a status and Retry-After, storing nothing', async () => {
-    const c = await start();
-    c.failNext(503, { retryAfter: 2, times: 2 });
-    const e = ev('inbound_chat_requested');
-    for (let i = 0; i < 2; i++) {
-      const res = await post(c, batch([e]));
-      expect([res.status, res.headers.get('retry-after')]).toEqual([503, '2']);
-    }
-    expect(c.events()).toEqual([]);
-    expect((await post(c, batch([e]))).status).toBe(200);
-    expect(c.events()).toEqual([e]);
-  });
-
-  it('requests lists every POST with its content type, event ids and status', async () => {
-    const c = await start();
-    const [a, b] = [ev('inbound_chat_requested'), ev('inbound_call_requested')];
-    c.failNext(429);
-    await post(c, batch([a]), 'text/plain');
-    await post(c, batch([a, b]));
-    await post(c, 'junk');
-    expect(c.requests().map((r) => [r.contentType, r.ids, r.status])).toEqual([
-      ['text/plain', [a.id], 429],
-      ['application/json', [a.id, b.id], 200],
-      ['application/json', [], 400],
-    ]);
-    expect(c.requests()[0].at).toBeTypeOf('number');
+    expect((await fetch(`${c.url}/demo/`)).status).toBe(404);
   });
 });

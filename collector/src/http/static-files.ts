@@ -1,10 +1,11 @@
-// Files for the demo page: GET only, inside the given folder only (after resolving `..`,
+// Files for the dashboard and the demo: inside the given folder only (after resolving `..`,
 // encoded slashes and symlinks), with a content type the browser will not second-guess.
 import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
+import type { ServerResponse } from 'node:http';
 import { extname, resolve, sep } from 'node:path';
 
-const TYPES = {
+const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.mjs': 'text/javascript; charset=utf-8',
@@ -17,15 +18,9 @@ const TYPES = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
-/**
- * Answers with the file at `urlPath` under `root`, or an error status.
- * @param {import('node:http').ServerResponse} res
- * @param {string} root an absolute folder
- * @param {string} urlPath the request path below the folder's mount point, starting with '/'
- * @returns {Promise<number>} the status sent
- */
-export async function sendFile(res, root, urlPath) {
-  let path;
+/** Answers with the file at `urlPath` (starting with '/') under `root`, or an error status; resolves to the status. */
+export async function sendFile(res: ServerResponse, root: string, urlPath: string): Promise<number> {
+  let path: string;
   try {
     path = decodeURIComponent(urlPath);
   } catch {
@@ -34,10 +29,10 @@ export async function sendFile(res, root, urlPath) {
   if (path.includes('\0')) return sendStatus(res, 400);
   if (path.endsWith('/')) path += 'index.html';
 
-  let file;
+  let file: string;
   try {
     const base = await realpath(root);
-    const inside = (p) => p.startsWith(base + sep);
+    const inside = (p: string) => p.startsWith(base + sep);
     if (!inside(resolve(base, '.' + path))) return sendStatus(res, 403);
     // Again once symlinks are followed: a link must not lead out either.
     file = await realpath(resolve(base, '.' + path));
@@ -51,12 +46,13 @@ export async function sendFile(res, root, urlPath) {
     'X-Content-Type-Options': 'nosniff',
     'Cache-Control': 'no-cache',
   });
-  createReadStream(file).on('error', () => res.destroy()).pipe(res);
+  createReadStream(file)
+    .on('error', () => res.destroy())
+    .pipe(res);
   return 200;
 }
 
-/** @param {import('node:http').ServerResponse} res @param {number} status */
-function sendStatus(res, status) {
+function sendStatus(res: ServerResponse, status: number): number {
   res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' }).end(`${status}\n`);
   return status;
 }

@@ -1,0 +1,56 @@
+// What a batch must look like (SPEC section 5). Each check names the first field it finds
+// wrong, so a client's developer sees what to fix: `events[3].metric is not a known metric`.
+import { METRICS, type MetricEvent } from 'engage-tracker/metrics';
+import { ISO_INSTANT } from '../query/spec.js';
+
+const METRIC_NAMES = new Set<string>(METRICS.filter((m) => !m.derived).map((m) => m.name));
+const REASONS = ['canceled', 'timeout', 'ended', 'session_end'];
+
+type Fields = Record<string, unknown>;
+const isObject = (value: unknown): value is Fields => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+export interface BatchProblem {
+  message: string;
+  /** The index of the event at fault, when one is. */
+  index?: number;
+}
+
+/** What is wrong with one metric event, as the rest of a sentence ("… must be a string"), or undefined. */
+export function eventProblem(e: unknown): string | undefined {
+  if (!isObject(e)) return ' must be an object';
+  for (const key of ['id', 'orgId', 'visitorId', 'sessionId']) {
+    if (typeof e[key] !== 'string' || e[key] === '') return `.${key} must be a non-empty string`;
+  }
+  if (typeof e.metric !== 'string' || !METRIC_NAMES.has(e.metric)) return '.metric is not a known metric';
+  if (typeof e.page !== 'string') return '.page must be a string';
+  if (typeof e.occurredAt !== 'string' || !ISO_INSTANT.test(e.occurredAt) || Number.isNaN(Date.parse(e.occurredAt))) {
+    return '.occurredAt must be an ISO 8601 date-time';
+  }
+  for (const key of ['repId', 'callId', 'conversationId']) {
+    if (Object.hasOwn(e, key) && typeof e[key] !== 'string') return `.${key} must be a string when present`;
+  }
+  if (Object.hasOwn(e, 'reason') && !REASONS.includes(e.reason as string)) return `.reason must be one of ${REASONS.join(', ')}`;
+  return undefined;
+}
+
+export interface CheckedBatch {
+  sentAt: string;
+  events: MetricEvent[];
+}
+
+/** A parsed request body -> its events, or the first problem found. */
+export function checkBatch(body: unknown): CheckedBatch | { problem: BatchProblem } {
+  if (!isObject(body)) return { problem: { message: 'the body must be a JSON object' } };
+  const sdk = body.sdk;
+  if (!isObject(sdk)) return { problem: { message: 'sdk must be an object' } };
+  for (const key of ['name', 'version']) {
+    if (typeof sdk[key] !== 'string') return { problem: { message: `sdk.${key} must be a string` } };
+  }
+  if (typeof body.sentAt !== 'string') return { problem: { message: 'sentAt must be a string' } };
+  if (!Array.isArray(body.events)) return { problem: { message: 'events must be an array' } };
+  for (let i = 0; i < body.events.length; i++) {
+    const problem = eventProblem(body.events[i]);
+    if (problem) return { problem: { message: `events[${i}]${problem}`, index: i } };
+  }
+  return { sentAt: body.sentAt, events: body.events as MetricEvent[] };
+}
