@@ -3,7 +3,7 @@
 // driver's MiniBrowser draws into an Xvfb display of our own. Each profile is one WebDriver
 // session, i.e. one MiniBrowser started with --automation, which keeps its website data in
 // memory only: a fresh profile every time.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { createServer } from 'node:net';
 import type { Engine, Profile, Tab } from './driver';
 import { historyStep, navigateBy } from './navigation';
@@ -27,6 +27,15 @@ function stopGroup(child: ChildProcess) {
   }
 }
 
+/**
+ * Spawns `command` in a process group of its own, under a small shell that ends the group once
+ * this Node process is gone: a test worker killed mid-run leaves no display or browser behind.
+ */
+function spawnGuarded(command: string, args: string[], options: SpawnOptions): ChildProcess {
+  const watch = `"$@" & while kill -0 ${process.pid} 2>/dev/null && kill -0 $! 2>/dev/null; do sleep 1; done; kill -TERM 0`;
+  return spawn('sh', ['-c', watch, 'sh', command, ...args], { ...options, detached: true });
+}
+
 const freePort = (): Promise<number> =>
   new Promise((ok, fail) => {
     const s = createServer();
@@ -39,10 +48,10 @@ const freePort = (): Promise<number> =>
 
 /** Starts Xvfb on a free display number, which it reports on fd 3. */
 async function startXvfb(): Promise<{ display: string; child: ChildProcess }> {
-  const child = spawn('Xvfb', ['-displayfd', '3', '-screen', '0', '1280x800x24', '-nolisten', 'tcp'], { stdio: ['ignore', 'ignore', 'ignore', 'pipe'], detached: true });
+  const child = spawnGuarded('Xvfb', ['-displayfd', '3', '-screen', '0', '1280x800x24', '-nolisten', 'tcp'], { stdio: ['ignore', 'ignore', 'ignore', 'pipe'] });
   const display = await new Promise<string>((ok, fail) => {
     child.once('error', (err) => fail(new Error(`cannot start Xvfb (apt-get install -y xvfb): ${err.message}`)));
-    child.once('exit', (code) => fail(new Error(`Xvfb exited with ${code}`)));
+    child.once('exit', (code) => fail(new Error(`Xvfb exited with ${code} (installed? apt-get install -y xvfb)`)));
     child.stdio[3]?.once('data', (d: Buffer) => ok(':' + String(d).trim()));
   });
   return { display, child };
@@ -158,43 +167,62 @@ function profileOf(session: Session): Profile {
 }
 
 
-export async function startWebKit(): Promise<Engine> {
-  const xvfb = await startXvfb();
+/** Starts one WebKitWebDriver on a free port and waits until it answers. */
+async function startDriver(display: string): Promise<{ base: string; child: ChildProcess }> {
   const port = await freePort();
-  const driver = spawn(WEBKIT_DRIVER, [`--port=${port}`], { env: { ...process.env, DISPLAY: xvfb.display }, stdio: 'ignore', detached: true });
-  const stop = () => {
-    stopGroup(driver);
-    stopGroup(xvfb.child);
-  };
+  const child = spawnGuarded(WEBKIT_DRIVER, [`--port=${port}`], { env: { ...process.env, DISPLAY: display }, stdio: 'ignore' });
+  const base = `http://127.0.0.1:${port}`;
+  await new Promise<void>((ok, fail) => {
+    child.once('exit', (code) => fail(new Error(`${WEBKIT_DRIVER} exited with ${code} (installed? apt-get install -y webkit2gtk-driver)`)));
+    const until = Date.now() + 20_000;
+    const poll = () =>
+      command<{ ready: boolean }>(base, 'GET', '/status').then(
+        () => ok(),
+        () => (Date.now() > until ? fail(new Error('WebKitWebDriver did not answer in 20 s')) : setTimeout(poll, 100)),
+      );
+    poll();
+  });
+  return { base, child };
+}
+
+export async function startWebKit(): Promise<Engine> {
+  const children: ChildProcess[] = [];
+  const stop = () => children.forEach(stopGroup);
   // A test run that dies must not leave a display and a browser behind.
   process.once('exit', stop);
-  const base = `http://127.0.0.1:${port}`;
   try {
-    await new Promise<void>((ok, fail) => {
-      driver.once('error', (err) => fail(new Error(`cannot start ${WEBKIT_DRIVER} (apt-get install -y webkit2gtk-driver): ${err.message}`)));
-      const until = Date.now() + 20_000;
-      const poll = () =>
-        command<{ ready: boolean }>(base, 'GET', '/status').then(
-          () => ok(),
-          () => (Date.now() > until ? fail(new Error('WebKitWebDriver did not answer in 20 s')) : setTimeout(poll, 100)),
-        );
-      poll();
-    });
-    const probe = await Session.start(base);
-    const version = probe.browserVersion;
-    await probe.end();
+    const xvfb = await startXvfb();
+    children.push(xvfb.child);
+    // Starting MiniBrowser takes seconds, and a WebKitWebDriver runs one session at a time: two
+    // drivers take turns, so the next test's fresh session starts while this test runs.
+    const drivers = await Promise.all([startDriver(xvfb.display), startDriver(xvfb.display)]);
+    children.push(...drivers.map((d) => d.child));
+    let turn = 0;
+    const startSpare = () => {
+      const next = Session.start(drivers[turn++ % drivers.length].base);
+      next.catch(() => {}); // reported when a test takes it
+      return next;
+    };
+    const first = await startSpare();
+    let spare: Promise<Session> = Promise.resolve(first);
     return {
       name: 'webkit',
-      version: `WebKitGTK ${version}`,
+      version: `WebKitGTK ${first.browserVersion}`,
       cannot: WEBKIT_CANNOT,
-      profile: async () => profileOf(await Session.start(base)),
+      async profile() {
+        const session = await spare;
+        spare = startSpare();
+        return profileOf(session);
+      },
       close: async () => {
+        await spare.then((s) => s.end()).catch(() => {});
         stop();
         process.removeListener('exit', stop);
       },
     };
   } catch (err) {
     stop();
+    process.removeListener('exit', stop);
     throw err;
   }
 }
