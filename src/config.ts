@@ -20,14 +20,19 @@ export interface TrackerOptions {
   maxQueuedEvents?: number;
   /** Groups pages: the `page` a metric carries. Default: the URL's path. */
   page?: (url: URL) => string;
-  /** Extra request headers (beacons cannot carry them). */
+  /** Extra request headers (the keepalive requests of a hiding page cannot carry them). */
   headers?: Record<string, string>;
   /** Receives every dropped or rejected thing, with its code. */
   onError?: (error: TrackerError) => void;
   /** Console diagnostics. Default false. */
   debug?: boolean;
-  /** Origins whose `postMessage({ engage: event })` is tracked. Default none. */
+  /** Origins whose `postMessage({ engage: event })` is tracked, from this page's own frames. Default none. */
   allowedOrigins?: string[];
+  /**
+   * Listen for page-wide widget events (the `engage:event` CustomEvent, `postMessage`).
+   * Default true; false for a tracker fed by `track()` only, such as a widget's own.
+   */
+  hooks?: boolean;
 }
 
 export interface Config {
@@ -43,6 +48,7 @@ export interface Config {
   readonly onError: (error: TrackerError) => void;
   readonly debug: boolean;
   readonly allowedOrigins: readonly string[];
+  readonly hooks: boolean;
 }
 
 const LOCAL_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
@@ -60,7 +66,7 @@ export function resolveConfig(o: Record<string, unknown>): Config {
   const check = (option: string, ok: unknown, rule: string) => {
     if (!ok) throw new TrackerConfigError(option, rule, o[option]);
   };
-  const { orgId, endpoint, key, headers = {}, allowedOrigins = [], page = (u: URL) => u.pathname, onError = () => {}, debug = false } = o;
+  const { orgId, endpoint, key, headers = {}, allowedOrigins = [], page = (u: URL) => u.pathname, onError = () => {}, debug = false, hooks = true } = o;
 
   const isName = (v: unknown) => typeof v === 'string' && v.trim() && v.length <= 256;
   const NAME_RULE = 'must be a non-blank string of 1 to 256 characters';
@@ -84,9 +90,11 @@ export function resolveConfig(o: Record<string, unknown>): Config {
   // not checked where there is no Headers to ask (some test environments).
   check('headers', typeof headers === 'object' && headers && !Array.isArray(headers) && Object.values(headers).every((v) => typeof v === 'string') && (typeof Headers !== 'function' || attempt(() => new Headers(headers as HeadersInit))), 'must be an object of header names and strings fetch can send');
   // Compared with each message's exact origin: a path or trailing slash would never match.
-  // "null" is the origin a sandboxed widget iframe posts from.
+  // "null" is the origin a sandboxed widget iframe posts from (any site's: hooks.ts also checks
+  // that a message comes from this page's own frames).
   check('allowedOrigins', Array.isArray(allowedOrigins) && allowedOrigins.every((v) => v === 'null' || attempt(() => new URL(v).origin) === v), 'must be an array of origins like "https://a.example"');
   check('debug', typeof debug === 'boolean', 'must be a boolean');
+  check('hooks', typeof hooks === 'boolean', 'must be a boolean');
 
   // Copies, so the page changing its objects later changes nothing (Config's readonly keeps
   // the SDK itself from writing).
@@ -98,6 +106,7 @@ export function resolveConfig(o: Record<string, unknown>): Config {
     page,
     onError,
     debug,
+    hooks,
     headers: { ...(headers as object) },
     allowedOrigins: [...(allowedOrigins as string[])],
   } as unknown as Config;

@@ -54,12 +54,20 @@ const quietly = (p: Promise<unknown>) => p.catch(() => {}); // failures surface 
  */
 export async function openIndexedDb(name: string, mirror: Map<string, unknown>, lost: (store: Store) => void): Promise<Store> {
   // idb's wrap() of the open request, not openDB(): its options we would not use cost bytes.
-  const open = indexedDB.open(name, 1);
+  // No version: whatever version is there, as a newer SDK of this origin may have upgraded it
+  // (asking for ours would then fail, and this page count beside those pages from memory).
+  // Only a new database is upgraded, to version 1.
+  const open = indexedDB.open(name);
   open.onupgradeneeded = () => {
     for (const s of STATE_STORES) open.result.createObjectStore(s);
     open.result.createObjectStore(OUTBOX, { autoIncrement: true });
   };
   const db = (await wrap(open)) as IDBPDatabase;
+  // A newer schema serves as long as it has our stores; without them the tracker runs in memory.
+  if (![...STATE_STORES, OUTBOX].every((s) => db.objectStoreNames.contains(s))) {
+    db.close();
+    throw new Error(`database ${name} version ${db.version} lacks the stores of this SDK`);
+  }
   // A newer version in another tab must not wait on us: step aside, memory takes over. The
   // browser may close the connection too (storage cleared, a crash): either way it is lost.
   db.onversionchange = () => {
@@ -145,6 +153,9 @@ function cachedTx(tx: IDBPTransaction<unknown, string[], 'readwrite'>, seen: Map
       seen.set(id(store, key), undefined);
       quietly(tx.objectStore(store).delete(key));
     },
+    prune(store, below) {
+      quietly(tx.objectStore(store).delete(IDBKeyRange.upperBound(below, true)));
+    },
   };
 }
 
@@ -160,6 +171,7 @@ export function memoryStore(state = new Map<string, unknown>(), queued: Entry[] 
     get: async <T>(store: StateStore, key: string) => state.get(id(store, key)) as T | undefined,
     put: (store, key, value) => void state.set(id(store, key), value),
     del: (store, key) => void state.delete(id(store, key)),
+    prune() {}, // what this page stores in memory goes with it
   };
   return {
     async apply(work, rules, maxQueued) {

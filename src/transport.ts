@@ -1,5 +1,5 @@
 // How a batch travels: fetch for normal sends; while the page goes away, a keepalive fetch
-// (its answer still arrives if the page lives on) or, past the keepalive quota, a beacon.
+// (its answer still arrives if the page lives on; see keepalive.ts for how much may go).
 // Answers are turned into data, so the outbox decides without a network.
 
 import { later } from './env';
@@ -28,7 +28,7 @@ export interface Answer {
 
 /**
  * POSTs a batch. `keepalive` lets it outlive the page; it then goes as text/plain without
- * custom headers, like a beacon, so no CORS preflight has to survive the unload.
+ * custom headers, so no CORS preflight has to survive the unload.
  */
 export async function post(endpoint: string, body: string, headers: Record<string, string>, keepalive = false): Promise<Answer> {
   // An endpoint that never answers would hold every later send, and flush(), for good: after
@@ -57,7 +57,3 @@ export async function post(endpoint: string, body: string, headers: Record<strin
     clearTimeout(timer);
   }
 }
-
-/** Queues a beacon; false when the browser refused it (no API, over its quota). */
-export const beacon = (endpoint: string, body: string): boolean =>
-  typeof navigator !== 'undefined' && typeof navigator.sendBeacon === 'function' && navigator.sendBeacon(endpoint, body);
