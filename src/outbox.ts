@@ -335,7 +335,7 @@ export function createSender(
           .catch(() => {});
       }
       // A memory outbox has no next page: what did not fit is lost if this one closes.
-      if (pending.length && left && !store().durable) report('delivery_failed', `${pending.length} events did not fit the 64 KiB a closing page may send: lost if it closes`);
+      if (pending.length && left && !store().durable) report('delivery_failed', `${pending.length} events did not fit the keepalive allowance: lost if the page closes`);
     },
     visible() {
       leaving = false;
