@@ -13,7 +13,19 @@ export interface Tx {
   get<T>(store: StateStore, key: string): Promise<T | undefined>;
   put(store: StateStore, key: string, value: unknown): void;
   del(store: StateStore, key: string): void;
+  /** Deletes every key of `store` that sorts before `below`. */
+  prune(store: StateStore, below: string): void;
 }
+
+/** Records a session stored (its message ids, its calls): see Session.kept. */
+export type Kept = [store: StateStore, key: string][];
+
+/**
+ * A page's replay marker guards the replay of its stash, which the next page load takes: a
+ * month covers any page load that could still find one. Page ids start with their creation
+ * time in base 36 (tracker.ts), so the markers of older pages are one key range.
+ */
+const MARKER_LIFETIME_MS = 30 * 86_400_000;
 
 /**
  * `tab` and `seq` number the work a tracker queued, so work replayed after a page died
@@ -73,6 +85,14 @@ export async function apply(tx: Tx, work: Work[], rules: Rules): Promise<Applied
       tx.put('calls', callId, step.call);
       out.metrics.push(...step.metrics);
     }
+    // The state of the session before it can no longer matter: a visitor coming back daily
+    // must not grow the database for good. (A session that stored nothing, a visit without the
+    // widget, keeps the one before: its history may still be rendered again.)
+    if (s.kept) {
+      (await tx.get<Kept>('kv', 'kept'))?.forEach(([store, key]) => tx.del(store, key));
+      tx.put('kv', 'kept', s.kept);
+    }
+    tx.prune('applied', (Date.now() - MARKER_LIFETIME_MS).toString(36));
     session = undefined;
     closedAt = at;
   };
@@ -116,6 +136,7 @@ export async function apply(tx: Tx, work: Work[], rules: Rules): Promise<Applied
       if (step.unknown) out.unknowns.push(e);
       if (step.call) {
         tx.put('calls', e.callId, step.call);
+        if (!call) (session.kept ??= []).push(['calls', e.callId]);
         // Requested calls wait in their session, so its end can miss them.
         if (!call && step.call.origin === 'requested') session.waiting.push(e.callId);
         if (step.call.outcome) session.waiting = session.waiting.filter((id) => id !== e.callId);
@@ -126,6 +147,7 @@ export async function apply(tx: Tx, work: Work[], rules: Rules): Promise<Applied
       if (e.messageId) {
         if (await tx.get('msgs', e.messageId)) continue;
         tx.put('msgs', e.messageId, 1); // not `at`: an epoch-0 clock would read as unseen
+        (session.kept ??= []).push(['msgs', e.messageId]);
       }
       const step = classifyChat(session.chat, e, ctx);
       session.chat = step.chat;

@@ -1,7 +1,7 @@
 // The <script> tag build: exposes window.EngageTracker and turns the loader snippet's queue
 // into live calls of window.engage(command, ...args).
 import { attempt } from './attempt';
-import { TrackerConfigError, TrackerError } from './errors';
+import { TrackerConfigError, TrackerError, type TrackerErrorCode } from './errors';
 import type { TrackerOptions } from './config';
 import type { WidgetEvent } from './events';
 import { createTracker, type Tracker } from './tracker';
@@ -19,6 +19,8 @@ interface EngageGlobal {
   q?: ArrayLike<Queued | ArrayLike<unknown>>;
   /** The snippet's listener queueing widget events until the bundle arrives. */
   l?: EventListener;
+  /** How many calls the snippet dropped, its queue full (the bundle late or blocked). */
+  d?: number;
 }
 
 const host = window as unknown as { engage?: EngageGlobal; EngageTracker?: object };
@@ -30,11 +32,13 @@ if (!host.EngageTracker) {
   let hooks: TrackerOptions['hooks'];
   /** Calls made before init: replayed once it runs. */
   const beforeInit: Queued[] = [];
+  /** Calls dropped before init, by the snippet's cap or by ours: reported once init runs. */
+  let dropped = +(host.engage?.d ?? 0) || 0;
 
   /** Reports like the tracker does: a throwing onError must not reach the page either. */
-  const reject = (message: string) => {
+  const reject = (message: string, code: TrackerErrorCode = 'invalid_event') => {
     try {
-      Promise.resolve(onError?.(new TrackerError('invalid_event', message))).catch(() => {});
+      Promise.resolve(onError?.(new TrackerError(code, message))).catch(() => {});
     } catch {
       /* the page's own handler failed */
     }
@@ -53,11 +57,12 @@ if (!host.EngageTracker) {
         // No tracker, so no onError; and nothing is logged unless debug is on (SPEC section 7).
         return void (arg?.debug && console.error(err));
       }
+      if (dropped) reject(`dropped the ${dropped} oldest calls queued before the tracker started`, 'queue_overflow');
       return beforeInit.splice(0).forEach(call);
     }
     // Capped like the outbox (maxQueuedEvents' default): a page whose init failed, or never
     // comes, must not grow this for good.
-    if (!tracker) return void (beforeInit.push([args, at ?? Date.now(), path ?? location.pathname]) > 10_000 && beforeInit.shift());
+    if (!tracker) return void (beforeInit.push([args, at ?? Date.now(), path ?? location.pathname]) > 10_000 && beforeInit.shift() && dropped++);
     if (command === 'track') {
       // Page-wide events heard before init, for a tracker that listens to none.
       if (heard && hooks === false) return;

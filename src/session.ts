@@ -1,5 +1,6 @@
 // Visitor session rules (SPEC section 2): one uninterrupted visit shared by every tab, ended by
 // `sessionTimeoutMs` without activity. Pure: the caller brings the clock and the storage.
+import type { Kept } from './apply';
 import { metric, type ChatState, type Context } from './classify';
 import type { MetricEvent } from './metric-event';
 
@@ -10,6 +11,11 @@ export interface Session {
   chat?: ChatState;
   /** Requested calls of this session still waiting for an outcome. */
   waiting: string[];
+  /**
+   * The message ids and calls this session stored. Kept through the next session that stores
+   * its own (a widget may render the history again as the visitor comes back), then pruned.
+   */
+  kept?: Kept;
 }
 
 /** The moment an idle session ended: its last activity plus the timeout. */

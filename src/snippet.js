@@ -5,14 +5,17 @@
   if (w.engage) return;
   var queue = [];
   // Each call with its time and page (the path only: a single-page app may move on before
-  // the bundle arrives).
+  // the bundle arrives). At most 1,000 calls, the oldest dropped: a bundle that never loads (an
+  // extension blocks it) must not grow the queue for good. engage.d counts them; the bundle
+  // reports it.
   var push = function (args) {
-    queue.push([args, Date.now(), location.pathname]);
+    if (queue.push([args, Date.now(), location.pathname]) > 1e3) queue.shift(), engage.d++;
   };
   var engage = (w.engage = function () {
     push(arguments);
   });
   engage.q = queue;
+  engage.d = 0;
   // A widget's events from before the bundle arrives: queued as engage('track', event), marked
   // heard (1): a tracker with hooks off ignores them.
   d.addEventListener(

@@ -153,6 +153,9 @@ function cachedTx(tx: IDBPTransaction<unknown, string[], 'readwrite'>, seen: Map
       seen.set(id(store, key), undefined);
       quietly(tx.objectStore(store).delete(key));
     },
+    prune(store, below) {
+      quietly(tx.objectStore(store).delete(IDBKeyRange.upperBound(below, true)));
+    },
   };
 }
 
@@ -168,6 +171,7 @@ export function memoryStore(state = new Map<string, unknown>(), queued: Entry[] 
     get: async <T>(store: StateStore, key: string) => state.get(id(store, key)) as T | undefined,
     put: (store, key, value) => void state.set(id(store, key), value),
     del: (store, key) => void state.delete(id(store, key)),
+    prune() {}, // what this page stores in memory goes with it
   };
   return {
     async apply(work, rules, maxQueued) {

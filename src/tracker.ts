@@ -158,6 +158,7 @@ export function createTracker(options: TrackerOptions): Tracker {
   const unstash: Work[] = [];
   const dropUnstash = () => unstash.length && saveStash(orgId, [], [], unstash.splice(0));
   // Numbers this page's work, so a replay of it is applied once (apply.ts).
+  // Starts with the page's creation time: apply.ts prunes old replay markers as one key range.
   const tab = Date.now().toString(36) + randomId().slice(0, 8);
   let seq = 0;
 

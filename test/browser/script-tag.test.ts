@@ -163,6 +163,37 @@ describe('script tag in real Chromium', () => {
     expect(web.served.filter((p) => p === '/csp/engage-tracker.min.js')).toHaveLength(1);
   }, TIMEOUT);
 
+  it('the snippet keeps the newest 1,000 calls while the bundle does not load, and the bundle reports how many it dropped once it does', async () => {
+    let release = () => {};
+    const blocked = new Promise<void>((ok) => (release = ok)); // the bundle held back, as an extension would
+    const loader = [
+      snippetFor(`${web.origin}/capped/engage-tracker.min.js`),
+      `window.reports = [];`,
+      `for (var i = 0; i < 1500; i++) engage('track', { type: 'call.requested', callId: 'q' + i });`,
+      `engage('init', { orgId: 'org_capped', endpoint: '${c.endpoint}', flushIntervalMs: 60000, onError: function (e) { reports.push(e.code + ': ' + e.message); } });`,
+    ].join('\n');
+    web.route('/capped/index.html', { body: `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><script src="/capped/loader.js"></script>`, type: 'text/html; charset=utf-8' });
+    web.route('/capped/loader.js', { body: loader, type: 'text/javascript' });
+    web.route('/capped/engage-tracker.min.js', { body: dist().get('engage-tracker.min.js') as Buffer, type: 'text/javascript', hold: blocked });
+    const page = await context.newPage();
+    await page.goto(`${web.origin}/capped/index.html`, { waitUntil: 'domcontentloaded' });
+    const queued = await page.evaluate(() => (window as unknown as { engage: { q: unknown[] } }).engage.q.length);
+    release();
+    await page.waitForFunction(() => !!(window as unknown as { EngageTracker?: object }).EngageTracker);
+    await page.evaluate(() => (window as unknown as { engage(command: string): Promise<void> }).engage('flush'));
+    await c.uniqueEvents(999, 'the calls the snippet kept', 15_000);
+    const callIds = [...c.unique().values()].map((e) => Number(e.callId?.slice(1))).sort((a, b) => a - b);
+    const reports = await page.evaluate(() => (window as unknown as { reports: string[] }).reports);
+    // 1,501 calls: the 501 oldest tracks dropped; init, the newest, kept.
+    expect({ queued, first: callIds[0], last: callIds.at(-1), count: callIds.length, reports }).toEqual({
+      queued: 1_000,
+      first: 501,
+      last: 1_499,
+      count: 999,
+      reports: ['queue_overflow: dropped the 501 oldest calls queued before the tracker started'],
+    });
+  }, TIMEOUT);
+
   it('(h) postMessage from a cross-origin widget iframe counts when its origin is allowed, not otherwise', async () => {
     const org = 'org_iframe';
     const page = await openApp(context, web, { org, endpoint: c.endpoint, flushIntervalMs: 60_000, allowedOrigins: [widgets.origin], debug: true });
