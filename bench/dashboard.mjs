@@ -190,7 +190,7 @@ async function main() {
     `| first paint of the overview (navigation start → numbers painted) | ${fmt(median(firstPaint))} | ${fmt(Math.min(...firstPaint))} | ${fmt(Math.max(...firstPaint))} | ${fmt(median(firstApi))} after the page asked | ${verdict(median(firstPaint), 2000)} |`,
     `| range change (control changed → new numbers painted; 30d→7d→today→30d) | ${fmt(median(rangeChange))} | ${fmt(Math.min(...rangeChange))} | ${fmt(Math.max(...rangeChange))} | ${fmt(median(changeApi))} | ${verdict(median(rangeChange), 1000)} |`,
     '',
-    `Every view asks the collector five questions at once (the range and the previous range by org, by rep, by page, and the trend by bucket).`,
+    `Every view asks the collector four questions at once: the previous range by org, the range by rep, by page, and by bucket (whose sum gives the range's totals).`,
     '<!-- dashboard:end -->',
   ].join('\n');
   const file = join(ROOT, 'bench/RESULTS.md');
