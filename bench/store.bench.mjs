@@ -166,6 +166,8 @@ an upper bound more than a forecast. Ingest answered ${JSON.stringify(ing.status
 const file = 'bench/RESULTS.md';
 const text = readFileSync(file, 'utf8');
 const start = text.indexOf('## Store (npm run bench:store)');
-const next = start < 0 ? -1 : text.indexOf('\n## ', start + 1);
-writeFileSync(file, start < 0 ? `${text.trimEnd()}\n\n${section}` : text.slice(0, start) + section + (next < 0 ? '' : text.slice(next + 1)));
+// The section ends where the next one (or another benchmark's marker) begins.
+const ends = start < 0 ? [] : ['\n## ', '\n<!--'].map((mark) => text.indexOf(mark, start + 1)).filter((i) => i >= 0);
+const next = ends.length ? Math.min(...ends) : -1;
+writeFileSync(file, start < 0 ? `${text.trimEnd()}\n\n${section}` : text.slice(0, start) + section + (next < 0 ? '' : text.slice(next)));
 log(`bench/RESULTS.md: Store section written`);
