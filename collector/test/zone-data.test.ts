@@ -2,44 +2,60 @@
 // Buckets in a zone whose rules changed lately: the DuckDB collector must put an event in the
 // same local day as aggregate() and never lose it. Needs the build (`npm run build`).
 //
-// KNOWN DEFECT, recorded with it.fails: DuckDB 1.5.6 carries other zone data than Node 20's
-// Intl for a few zones (America/Vancouver, America/Edmonton, America/Inuvik from November
-// 2026; Africa/Casablanca, Africa/El_Aaiun for many years). metrics.sql computes a bucket's
-// start with DuckDB's data while the labels and the zero-filled buckets come from Intl, so the
-// event's count lands on a start that is no label and is dropped (by=org&bucket=day&
-// tz=America/Vancouver gives a zero row for 2026-11-19 and nothing for 2026-11-20). When the
-// engines agree (bucket starts from one source of zone data), drop `.fails`.
+// DuckDB 1.5.6 carries other zone data than Node 20's Intl for a few zones (America/Vancouver,
+// America/Edmonton, America/Inuvik from November 2026; Africa/Casablanca, Africa/El_Aaiun for
+// many years). The DuckDB store therefore counts UTC quarter hours and the collector puts them in
+// local buckets with aggregate()'s calendar: one source of zone rules for both.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aggregate, type MetricEvent } from 'engage-tracker/metrics';
 import { startCollector } from '../src/index.js';
 
 const root = mkdtempSync(join(tmpdir(), 'engage-zone-data-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-const event: MetricEvent = {
-  id: 'e1',
+// Around local midnights and the November change, in the zones whose data differs.
+const event = (id: string, occurredAt: string): MetricEvent => ({
+  id,
   metric: 'proactive_chat_attempted',
   orgId: 'org_1',
   visitorId: 'v1',
   sessionId: 's1',
   repId: 'rep_1',
   page: '/pricing',
-  occurredAt: '2026-11-20T12:00:00.000Z',
-};
+  occurredAt,
+});
+const events = [
+  '2026-10-31T06:30:00.000Z',
+  '2026-11-01T07:30:00.000Z',
+  '2026-11-01T09:30:00.000Z',
+  '2026-11-20T07:30:00.000Z',
+  '2026-11-20T08:30:00.000Z',
+  '2026-11-20T12:00:00.000Z',
+  '2026-12-01T00:10:00.000Z',
+].map((at, i) => event(`e${i}`, at));
 
-describe('day buckets in a zone whose rules changed lately', () => {
-  it.fails('count an event in America/Vancouver on its local day, as aggregate() does', async () => {
-    const collector = await startCollector({ db: join(root, 'zone.duckdb'), log: () => {}, statics: {} });
-    try {
-      const body = { sdk: { name: 'engage-tracker', version: '0.1.0' }, sentAt: event.occurredAt, events: [event] };
-      expect((await fetch(`${collector.url}/v1/engage`, { method: 'POST', body: JSON.stringify(body) })).status).toBe(200);
-      const rows = await (await fetch(`${collector.url}/v1/metrics?by=org&bucket=day&tz=America/Vancouver`)).json();
-      expect(rows).toEqual(aggregate([event], { by: 'org', bucket: 'day', tz: 'America/Vancouver' }));
-    } finally {
-      await collector.close();
-    }
+describe('buckets in zones whose rules changed lately', () => {
+  let collector: Awaited<ReturnType<typeof startCollector>>;
+  beforeAll(async () => {
+    collector = await startCollector({ db: join(root, 'zone.duckdb'), log: () => {}, statics: {} });
+    const body = { sdk: { name: 'engage-tracker', version: '0.1.0' }, sentAt: new Date().toISOString(), events };
+    expect((await fetch(`${collector.url}/v1/engage`, { method: 'POST', body: JSON.stringify(body) })).status).toBe(200);
+  });
+  afterAll(() => collector?.close());
+
+  it.each([
+    ['America/Vancouver', 'day'],
+    ['America/Vancouver', 'week'],
+    ['America/Vancouver', 'hour'],
+    ['America/Edmonton', 'day'],
+    ['Africa/Casablanca', 'day'],
+    ['Africa/Casablanca', 'month'],
+    ['Asia/Kathmandu', 'hour'],
+  ] as const)('count every event in %s on its local %s, as aggregate() does', async (tz, bucket) => {
+    const rows = await (await fetch(`${collector.url}/v1/metrics?by=org&bucket=${bucket}&tz=${tz}`)).json();
+    expect(rows).toEqual(aggregate(events, { by: 'org', bucket, tz }));
   });
 });

@@ -53,13 +53,13 @@ misses AS (
 SELECT
   org_id,
   CASE CAST($by AS VARCHAR) WHEN 'page' THEN page ELSE '' END AS row_key,
-  CASE CAST($bucket AS VARCHAR)
-    WHEN 'none' THEN NULL
-    WHEN 'hour' THEN epoch_ms(occurred_at - (timezone(CAST($tz AS VARCHAR), occurred_at) - date_trunc('hour', timezone(CAST($tz AS VARCHAR), occurred_at))))
-    WHEN 'day' THEN epoch_ms(timezone(CAST($tz AS VARCHAR), date_trunc('day', timezone(CAST($tz AS VARCHAR), occurred_at))))
-    WHEN 'week' THEN epoch_ms(timezone(CAST($tz AS VARCHAR), date_trunc('week', timezone(CAST($tz AS VARCHAR), occurred_at))))
-    WHEN 'month' THEN epoch_ms(timezone(CAST($tz AS VARCHAR), date_trunc('month', timezone(CAST($tz AS VARCHAR), occurred_at))))
-  END AS bucket_ms,
+  CASE WHEN CAST($bucket AS VARCHAR) = 'none' THEN NULL
+      -- The UTC quarter hour: the collector puts it in its hour, day, week or month with the
+      -- zone rules of aggregate() (Intl), not DuckDB's own copy of the zone data, which differs
+      -- for some zones (America/Vancouver from November 2026, Africa/Casablanca). Every zone's
+      -- offset is a whole number of quarter hours, so no bucket begins inside one.
+      ELSE CAST(floor(epoch_ms(occurred_at) / 900000) AS BIGINT) * 900000
+    END AS bucket_ms,
   count(*) FILTER (WHERE metric = 'inbound_call_missed') AS inbound_call_missed,
   count(*) FILTER (WHERE metric = 'inbound_chat_missed') AS inbound_chat_missed
 FROM misses

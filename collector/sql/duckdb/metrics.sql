@@ -2,25 +2,25 @@
 -- ten sent metrics and the two held sums. Every value is a bound parameter:
 --   $by      'org' | 'rep' | 'page'
 --   $bucket  'none' | 'hour' | 'day' | 'week' | 'month'
---   $tz      IANA zone where days begin
 --   $from_ms, $to_ms   epoch ms of [from, to), NULL for an open end
 --   $org     one org, NULL for every org
--- bucket_ms is the bucket's start in epoch ms (NULL without buckets): an hour starts at the
--- local hour (so the repeated hour of an autumn night is two buckets); a day, Monday-week or
--- month at the local midnight, turned back into an instant in $tz. The collector labels the
--- buckets and fills the empty ones (engage-tracker/metrics zoneCalendar), as aggregate() does.
+-- bucket_ms is the start of the event's UTC quarter hour in epoch ms (NULL without buckets):
+-- the collector sums the quarters into local hours, days, Monday-weeks or months with the
+-- same calendar helper as aggregate() (engage-tracker/metrics zoneCalendar), labels the
+-- buckets and fills the empty ones. So no zone arithmetic happens here, and the zone is no
+-- parameter of this file.
 -- By rep, the metrics not available for individual users are left out, and so are events
 -- without a rep; sorting is left to the caller (code-unit order, as aggregate()).
 WITH counted AS (
   SELECT
     org_id,
     CASE CAST($by AS VARCHAR) WHEN 'rep' THEN rep_id WHEN 'page' THEN page ELSE '' END AS row_key,
-    CASE CAST($bucket AS VARCHAR)
-      WHEN 'none' THEN NULL
-      WHEN 'hour' THEN epoch_ms(occurred_at - (timezone(CAST($tz AS VARCHAR), occurred_at) - date_trunc('hour', timezone(CAST($tz AS VARCHAR), occurred_at))))
-      WHEN 'day' THEN epoch_ms(timezone(CAST($tz AS VARCHAR), date_trunc('day', timezone(CAST($tz AS VARCHAR), occurred_at))))
-      WHEN 'week' THEN epoch_ms(timezone(CAST($tz AS VARCHAR), date_trunc('week', timezone(CAST($tz AS VARCHAR), occurred_at))))
-      WHEN 'month' THEN epoch_ms(timezone(CAST($tz AS VARCHAR), date_trunc('month', timezone(CAST($tz AS VARCHAR), occurred_at))))
+    CASE WHEN CAST($bucket AS VARCHAR) = 'none' THEN NULL
+      -- The UTC quarter hour: the collector puts it in its hour, day, week or month with the
+      -- zone rules of aggregate() (Intl), not DuckDB's own copy of the zone data, which differs
+      -- for some zones (America/Vancouver from November 2026, Africa/Casablanca). Every zone's
+      -- offset is a whole number of quarter hours, so no bucket begins inside one.
+      ELSE CAST(floor(epoch_ms(occurred_at) / 900000) AS BIGINT) * 900000
     END AS bucket_ms,
     metric
   FROM events

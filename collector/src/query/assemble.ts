@@ -32,13 +32,28 @@ export function assembleRows(spec: MetricQuerySpec, groups: readonly CountGroup[
     if (!counts) byBucket.set(bucket, (counts = Object.fromEntries(columns.map((c) => [c, 0]))));
     return counts;
   };
-  for (const g of groups) Object.assign(tally(g), pick(g.counts, columns));
+  const calendar = spec.bucket === 'none' ? undefined : zoneCalendar(spec.bucket, spec.tz);
+  // A store may count finer than the bucket (DuckDB counts UTC quarter hours, so that its own
+  // zone data never decides a day): each group goes to the bucket holding its start, by the
+  // calendar aggregate() uses. A start that is a bucket's own start stays where it is.
+  const startOf = new Map<number, number>();
+  const toBucket = (g: CountGroup): CountGroup => {
+    if (!calendar || g.bucketMs === null) return g;
+    let start = startOf.get(g.bucketMs);
+    if (start === undefined) startOf.set(g.bucketMs, (start = calendar.start(g.bucketMs)));
+    return { ...g, bucketMs: start };
+  };
+  groups = groups.map(toBucket);
+  misses = misses.map(toBucket);
+  for (const g of groups) {
+    const counts = tally(g);
+    for (const name of columns) counts[name] += g.counts[name] ?? 0;
+  }
   if (spec.by !== 'rep') for (const m of misses) {
     const counts = tally(m);
     for (const name of ['inbound_call_missed', 'inbound_chat_missed']) counts[name] += m.counts[name] ?? 0;
   }
 
-  const calendar = spec.bucket === 'none' ? undefined : zoneCalendar(spec.bucket, spec.tz);
   let starts = [0];
   if (calendar) {
     let first = Infinity;
@@ -60,4 +75,3 @@ export function assembleRows(spec: MetricQuerySpec, groups: readonly CountGroup[
   return rows;
 }
 
-const pick = (counts: Record<string, number>, columns: readonly string[]) => Object.fromEntries(columns.map((c) => [c, counts[c] ?? 0]));

@@ -96,7 +96,6 @@ export async function openDuckDbStore(path: string, options: DuckDbOptions = {})
     const params: Record<string, DuckDBValue> = {
       by: spec.by,
       bucket: spec.bucket,
-      tz: spec.tz,
       from_ms: spec.from ?? null,
       to_ms: spec.to ?? null,
       org: spec.orgId ?? null,
