@@ -1,5 +1,6 @@
 // Bridges from the page into track(): a CustomEvent on document, and postMessage from widget
 // iframes on an explicit origin allowlist. Other messages are none of our business.
+import { DEBUG } from './debug';
 import { listen } from './env';
 import type { WidgetEvent } from './events';
 
@@ -16,7 +17,7 @@ export function listenForWidgetEvents(
   const onMessage = (e: MessageEvent) => {
     const data: unknown = e.data;
     if (typeof data !== 'object' || data === null || !('engage' in data)) return;
-    if (!allowedOrigins.includes(e.origin)) return void log(`origin ${e.origin} not in allowedOrigins: event ignored`);
+    if (!allowedOrigins.includes(e.origin)) return void (DEBUG && log(`origin ${e.origin} not in allowedOrigins: event ignored`));
     track((data as { engage: WidgetEvent }).engage);
   };
   return listen([

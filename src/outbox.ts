@@ -2,6 +2,7 @@
 // hiding. Events leave the outbox only after a 2xx; failures back off; one tab sends at a time.
 import { parseRetryAfter, retryDelayMs } from './backoff';
 import type { Config } from './config';
+import { DEBUG } from './debug';
 import type { TrackerErrorCode } from './errors';
 import { later, randomId, tabChannel, type Timer } from './env';
 import { withLock } from './lock';
@@ -135,11 +136,11 @@ export function createSender(
       const delay = retryDelayMs(attempt++, asked);
       // The longest pause asked for holds: a later failure without Retry-After does not end it.
       quietUntil = Math.max(quietUntil, asked ? Date.now() + asked : 0);
-      report('delivery_failed', `sending ${count} events failed (${answer.redirected ? 'redirect' : answer.status || 'network error'}): retry in ${delay} ms`, answer.error);
+      report('delivery_failed', DEBUG ? `sending ${count} events failed (${answer.redirected ? 'redirect' : answer.status || 'network error'}): retry in ${delay} ms` : 'delivery_failed ' + answer.status, answer.error);
       return delay;
     }
     attempt = 0;
-    if (outcome === 'drop') report('delivery_rejected', `endpoint answered ${answer.status}: dropped ${count} events`);
+    if (outcome === 'drop') report('delivery_rejected', DEBUG ? `endpoint answered ${answer.status}: dropped ${count} events` : 'delivery_rejected ' + answer.status);
   };
 
   /** No pass until `delay` is over (unless online() cuts our own backoff short). */

@@ -1,5 +1,6 @@
 // The <script> tag build: exposes window.EngageTracker and turns the loader snippet's queue
 // into live calls of window.engage(command, ...args).
+import { DEBUG } from './debug';
 import { TrackerConfigError, TrackerError, type TrackerErrorCode } from './errors';
 import type { TrackerOptions } from './config';
 import type { WidgetEvent } from './events';
@@ -45,7 +46,7 @@ if (!host.EngageTracker) {
     // The argument: an event for track, options for init (checked by track() and createTracker()).
     const [command, arg] = Array.from(args) as [Command, WidgetEvent & TrackerOptions];
     if (command === 'init') {
-      if (tracker) return reject('engage("init") called again: ignored');
+      if (tracker) return reject(DEBUG ? 'engage("init") called again: ignored' : '');
       try {
         tracker = createTracker(arg);
         onError = arg.onError;
@@ -53,7 +54,7 @@ if (!host.EngageTracker) {
         // No tracker, so no onError; and nothing is logged unless debug is on (SPEC section 7).
         return void (arg?.debug && console.error(err));
       }
-      if (dropped) reject(`dropped the ${dropped} oldest calls queued before the tracker started`, 'queue_overflow');
+      if (dropped) reject(DEBUG ? `dropped the ${dropped} oldest calls queued before the tracker started` : 'queue_overflow ' + dropped, 'queue_overflow');
       return beforeInit.splice(0).forEach(call);
     }
     // Capped like the outbox (maxQueuedEvents' default): a page whose init failed, or never
@@ -64,7 +65,7 @@ if (!host.EngageTracker) {
       return tracker.track(at !== undefined && arg && typeof arg === 'object' && arg.at == null ? { ...arg, at } : arg);
     }
     if (command === 'flush' || command === 'endSession' || command === 'shutdown') return tracker[command]();
-    reject(`engage(${JSON.stringify(String(command))}): unknown command`);
+    reject(DEBUG ? `engage(${JSON.stringify(String(command))}): unknown command` : '');
   };
 
   // The snippet queues [arguments, time]; a stub of your own, the bare arguments (maybe none).
