@@ -21,3 +21,5 @@ console.log(`dist/engage-tracker.min.js integrity: ${sri}`);
 // The collector (a workspace) imports engage-tracker/metrics from dist/: built after it.
 rmSync('collector/dist', { recursive: true, force: true });
 run('node_modules/typescript/bin/tsc', ['-p', 'collector/tsconfig.json']);
+// The dashboard page (TypeScript, CSS, uPlot) bundled into collector/dashboard/dist, served at /.
+run('collector/dashboard/build.mjs', []);

@@ -32,8 +32,11 @@ const MARKER_LIFETIME_MS = 30 * 86_400_000;
  * (see stash.ts) is applied once even if its first transaction did commit.
  */
 export type Work = { at: number; tab?: string; seq?: number } & (
-  /** A widget event, with the page URL it happened on. */
-  | { kind: 'event'; event: ParsedEvent; href: string }
+  /**
+   * A widget event, with the URL of the page it happened on; stashed, with its page instead
+   * (see tracker.ts): no query string or hash outlives the page.
+   */
+  | { kind: 'event'; event: ParsedEvent; href?: string; page?: string }
   /** The tracker starting, or the page becoming visible. */
   | { kind: 'activity' }
   /** The idle timer: end the session if it has expired, start none. */
@@ -53,6 +56,8 @@ export interface Applied {
   metrics: MetricEvent[];
   /** Call events naming a call never offered or requested here. */
   unknowns: ParsedEvent[];
+  /** Events stamped before the end of the visitor's last closed session: counted nothing. */
+  late: ParsedEvent[];
   /** When the open session will expire if nothing happens, or undefined with no session. */
   expiresAt?: number;
 }
@@ -62,7 +67,10 @@ export async function apply(tx: Tx, work: Work[], rules: Rules): Promise<Applied
   let visitorId = await tx.get<string>('kv', 'visitor');
   if (!visitorId) tx.put('kv', 'visitor', (visitorId = newId()));
   let session = await tx.get<Session>('kv', 'session');
-  const out: Applied = { metrics: [], unknowns: [] };
+  /** When the visitor's last session ended (see below). */
+  let closedAt = (await tx.get<number>('kv', 'closed')) ?? 0;
+  const now = Date.now();
+  const out: Applied = { metrics: [], unknowns: [], late: [] };
   /** The highest `seq` applied per page, in this drain. */
   const applied = new Map<string, number>();
   const context = (s: Session, at: number, page = ''): Context => ({ orgId: rules.orgId, visitorId: visitorId as string, sessionId: s.id, page, at, newId });
@@ -86,7 +94,17 @@ export async function apply(tx: Tx, work: Work[], rules: Rules): Promise<Applied
     }
     tx.prune('applied', (Date.now() - MARKER_LIFETIME_MS).toString(36));
     session = undefined;
+    closedAt = at;
   };
+
+  // Times stored ahead of now by more than a timeout come from a clock that ran ahead and was
+  // set right: kept, the session could not end until real time caught up. It ends now, and its
+  // end says nothing about which events are late.
+  if (closedAt > now) closedAt = 0;
+  if (session && session.lastAt > now + timeoutMs) {
+    await close(session, now);
+    closedAt = 0;
+  }
 
   for (const item of work) {
     const at = item.at;
@@ -94,6 +112,12 @@ export async function apply(tx: Tx, work: Work[], rules: Rules): Promise<Applied
       const done = applied.get(item.tab) ?? (await tx.get<number>('applied', item.tab)) ?? 0;
       if (item.seq <= done) continue;
       applied.set(item.tab, item.seq);
+    }
+    // A late event of a session already closed (its missed metrics are out): it must not open
+    // another one, stamped before the first ended.
+    if (item.kind === 'event' && at < closedAt) {
+      out.late.push(item.event);
+      continue;
     }
     if (session && (item.kind === 'end' || hasExpired(session, at, timeoutMs))) {
       await close(session, item.kind === 'end' ? Math.max(at, session.lastAt) : endOf(session, timeoutMs));
@@ -105,7 +129,7 @@ export async function apply(tx: Tx, work: Work[], rules: Rules): Promise<Applied
     if (item.kind !== 'event') continue;
 
     const e = item.event;
-    const ctx = context(session, at, rules.pageOf(e.pageUrl ?? item.href));
+    const ctx = context(session, at, item.page ?? rules.pageOf((e.pageUrl ?? item.href) as string));
     if (e.callId) {
       const call = await tx.get<CallRecord>('calls', e.callId);
       const step = classifyCall(call, e, ctx);
@@ -133,6 +157,7 @@ export async function apply(tx: Tx, work: Work[], rules: Rules): Promise<Applied
 
   // One write per page, not per event.
   applied.forEach((seq, tab) => tx.put('applied', tab, seq));
+  tx.put('kv', 'closed', closedAt);
   if (session) {
     tx.put('kv', 'session', session);
     out.expiresAt = endOf(session, timeoutMs);

@@ -7,6 +7,7 @@ export type TrackerErrorCode =
   | 'storage_unavailable'
   | 'storage_failed'
   | 'delivery_rejected'
+  | 'delivery_unauthorized'
   | 'delivery_failed'
   | 'queue_overflow'
   | 'internal';

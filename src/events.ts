@@ -10,6 +10,8 @@ interface Common {
   conversationId?: string;
   /** The visitor's page, for trackers running inside a widget iframe. Only its path is kept. */
   pageUrl?: string;
+  /** The org the event is for: a tracker of another org on the page ignores it. */
+  orgId?: string;
 }
 
 export type CallEventType =
@@ -38,6 +40,7 @@ export interface ParsedEvent {
   messageId?: string;
   conversationId?: string;
   pageUrl?: string;
+  orgId?: string;
 }
 
 export const MAX_ID_LENGTH = 256;
@@ -61,9 +64,17 @@ const idError = (type: unknown, key: string, value: unknown, required: boolean):
  * nothing is allocated but the result.
  */
 export function parseEvent(input: unknown, now: number): ParsedEvent | string {
-  if (typeof input !== 'object' || !input || Array.isArray(input)) return DEBUG ? 'an event must be an object' : '';
-  const e = input as Record<string, unknown>;
-  const { type, from, at, callId, repId, messageId, conversationId, pageUrl } = e;
+  let e: Record<string, unknown>;
+  try {
+    if (typeof input !== 'object' || !input || Array.isArray(input)) throw 0;
+    // Own enumerable fields only, each read once, into an object that inherits nothing: an
+    // inherited `messageId` (a polluted Object.prototype) is not the event's, and a throwing
+    // getter or proxy makes it no event.
+    e = Object.assign(Object.create(null), input);
+  } catch {
+    return DEBUG ? 'an event must be an object of plain fields' : '';
+  }
+  const { type, from, at, callId, repId, messageId, conversationId, pageUrl, orgId } = e;
   const isChat = type === 'chat.message';
   const call = CALLS.indexOf(type);
   const needsRep = isChat ? from === 'rep' : call < 2;
@@ -74,7 +85,8 @@ export function parseEvent(input: unknown, now: number): ParsedEvent | string {
     (!isChat && idError(type, 'callId', callId, true)) ||
     (needsRep && idError(type, 'repId', repId, true)) ||
     (isChat && idError(type, 'messageId', messageId, false)) ||
-    idError(type, 'conversationId', conversationId, false);
+    idError(type, 'conversationId', conversationId, false) ||
+    idError(type, 'orgId', orgId, false);
   if (bad) return bad;
   if (pageUrl != null && !(typeof pageUrl === 'string' && pageUrl && pageUrl.length <= MAX_URL_LENGTH && attempt(() => new URL(pageUrl, 'http://a')))) {
     return DEBUG ? `"pageUrl" must be a URL of 1 to ${MAX_URL_LENGTH} characters` : '';
@@ -86,12 +98,13 @@ export function parseEvent(input: unknown, now: number): ParsedEvent | string {
     if (!(Math.abs(ms) <= 8.64e15)) return DEBUG ? '"at" must be epoch ms or an ISO date' : '';
   }
   // Only the fields the type has: a chat message's stray callId must not make it a call.
-  const out = { type, at: ms } as ParsedEvent;
+  const out = Object.assign(Object.create(null), { type, at: ms }) as ParsedEvent; // inherits nothing either
   if (isChat) out.from = from as ParsedEvent['from'];
   else out.callId = callId as string;
   if (needsRep) out.repId = repId as string;
   if (isChat && messageId != null) out.messageId = messageId as string;
   if (conversationId != null) out.conversationId = conversationId as string;
   if (pageUrl != null) out.pageUrl = pageUrl;
+  if (orgId != null) out.orgId = orgId as string;
   return out;
 }

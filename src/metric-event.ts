@@ -38,6 +38,8 @@ export interface MetricEvent {
 
 /** The JSON body of one POST to the endpoint. */
 export interface Batch {
+  /** The org's public ingest key, when the tracker has one: in the body, so beacons carry it. */
+  key?: string;
   sdk: { name: 'engage-tracker'; version: string };
   sentAt: string;
   events: MetricEvent[];

@@ -1,18 +1,19 @@
 // When to send: a full batch, the flush interval, flush(), coming back online, and the page
-// hiding. Events leave the outbox only after a 2xx; failures back off; one tab sends at a time.
+// hiding. Events leave the outbox only after a 2xx; failures back off; one tab sends at a time;
+// no tab sends while the endpoint asked for a pause (pause.ts).
 import { parseRetryAfter, retryDelayMs } from './backoff';
 import type { Config } from './config';
 import { DEBUG } from './debug';
 import type { TrackerErrorCode } from './errors';
 import { later, randomId, tabChannel, type Timer } from './env';
+import { byteLength, keepaliveRoom, sendKeepalive } from './keepalive';
 import { withLock } from './lock';
+import { pauseFor } from './pause';
 import type { Batch, MetricEvent } from './metric-event';
 import type { Entry, Store } from './store';
-import { beacon, outcomeOf, post, type Answer } from './transport';
+import { outcomeOf, post, type Answer } from './transport';
 import { SDK_VERSION } from './version';
 
-/** Bodies sent as the page hides stay under the 64 KiB that keepalive fetch and beacons allow. */
-export const MAX_BODY_BYTES = 64_000;
 /** Other bodies hold `batchSize` events, up to this: under the 1 MiB collectors commonly accept. */
 const MAX_REQUEST_BYTES = 1_000_000;
 /**
@@ -56,21 +57,21 @@ export interface Sender {
   stop(): void;
 }
 
-export const batchBody = (events: MetricEvent[], now: number): string =>
-  JSON.stringify({ sdk: { name: 'engage-tracker', version: SDK_VERSION }, sentAt: new Date(now).toISOString(), events } satisfies Batch);
+/** `key`: the org's ingest key, in the body so that keepalive requests and beacons carry it. */
+export const batchBody = (events: MetricEvent[], now: number, key?: string): string =>
+  JSON.stringify({ key, sdk: { name: 'engage-tracker', version: SDK_VERSION }, sentAt: new Date(now).toISOString(), events } satisfies Batch);
 
 /** The next request body: the first of `entries`, as many as fit in `maxBytes` (at least one). */
-export function nextBody(entries: Entry[], maxBytes: number, now: number): { keys: number[]; body: string } {
+export function nextBody(entries: Entry[], maxBytes: number, now: number, key?: string): { keys: number[]; body: string } {
   let count = entries.length;
   let body: string;
   // Halve until it fits. UTF-8 takes at most 3 bytes per UTF-16 unit: most bodies need no count.
-  while ((body = batchBody(entries.slice(0, count).map((e) => e[1]), now)), count > 1 && body.length * 3 > maxBytes && byteLength(body) > maxBytes) {
+  while ((body = batchBody(entries.slice(0, count).map((e) => e[1]), now, key)), count > 1 && body.length * 3 > maxBytes && byteLength(body) > maxBytes) {
     count = Math.ceil(count / 2);
   }
   return { keys: entries.slice(0, count).map((e) => e[0]), body };
 }
 
-const byteLength = (text: string) => new Blob([text]).size;
 
 /** `failed` hears that the store failed under a pass: the tracker goes on in memory. */
 export function createSender(
@@ -79,7 +80,7 @@ export function createSender(
   report: Report,
   failed: (err: unknown) => void,
 ): Sender {
-  const { endpoint, batchSize, headers } = config;
+  const { endpoint, batchSize, headers, key: ingestKey } = config;
   const hasHeaders = Object.keys(headers).length > 0;
   const lockName = 'engage-tracker:send:' + config.orgId;
   const owner = randomId();
@@ -91,10 +92,13 @@ export function createSender(
   let intervalTimer: Timer | undefined;
   let backoffTimer: Timer | undefined;
   let attempt = 0;
-  /** Until when the endpoint asked us not to send (Retry-After). */
-  let quietUntil = 0;
-  /** Bytes of keepalive bodies in flight. */
-  let keepaliveBytes = 0;
+  /** When the last failure counted toward `attempt` came: see judge(). */
+  let failedAt = -Infinity;
+  const pause = pauseFor(config.orgId);
+  /** The endpoint refused our key, origin or org (401/403): this page sends nothing more. */
+  let refused = false;
+  /** Milliseconds before the endpoint may be asked again: a refusal holds for the page. */
+  const quiet = () => (refused ? Infinity : pause.left());
   let running: Promise<void> | undefined;
   /** The pass under way sends full batches only (see added()). */
   let fullOnly = false;
@@ -128,18 +132,36 @@ export function createSender(
     waiting = Math.max(0, waiting - keys.length);
   };
 
-  /** Reports what an answer means; returns the backoff delay when the endpoint asks us to wait. */
-  const judge = (count: number, answer: Answer): number | undefined => {
+  /**
+   * Reports what the answer to a request sent at `sentAt` means; returns the backoff delay when
+   * the endpoint asks us to wait.
+   */
+  const judge = (count: number, answer: Answer, sentAt: number): number | undefined => {
     const outcome = outcomeOf(answer.status);
     if (outcome === 'retry') {
-      const asked = parseRetryAfter(answer.retryAfter, Date.now());
-      const delay = retryDelayMs(attempt++, asked);
-      // The longest pause asked for holds: a later failure without Retry-After does not end it.
-      quietUntil = Math.max(quietUntil, asked ? Date.now() + asked : 0);
-      report('delivery_failed', DEBUG ? `sending ${count} events failed (${answer.redirected ? 'redirect' : answer.status || 'network error'}): retry in ${delay} ms` : 'delivery_failed ' + answer.status, answer.error);
+      const now = Date.now();
+      const asked = parseRetryAfter(answer.retryAfter, now);
+      // For every page and tab; a later failure without Retry-After does not end it.
+      if (asked) pause.extend(now + asked);
+      // Requests in flight together (the keepalive bodies of a hiding page) fail together: one
+      // outage, counted toward the backoff and reported once.
+      const counted = sentAt > failedAt;
+      if (counted) {
+        failedAt = now;
+        attempt++;
+      }
+      const delay = retryDelayMs(attempt - 1, asked);
+      if (counted) report('delivery_failed', DEBUG ? `sending ${count} events failed (${answer.redirected ? 'redirect' : answer.status || 'network error'}): retry in ${delay} ms` : 'delivery_failed ' + answer.status, answer.error);
       return delay;
     }
     attempt = 0;
+    if (outcome === 'refused') {
+      // Key, origin or org refused: every later request of this page would be too. The events
+      // stay in the outbox for a later page (which may carry a corrected key); reported once.
+      if (!refused) report('delivery_unauthorized', DEBUG ? `endpoint answered ${answer.status}: key or origin refused; events kept` : 'delivery_unauthorized ' + answer.status);
+      refused = true;
+      return Infinity;
+    }
     if (outcome === 'drop') report('delivery_rejected', DEBUG ? `endpoint answered ${answer.status}: dropped ${count} events` : 'delivery_rejected ' + answer.status);
   };
 
@@ -161,6 +183,8 @@ export function createSender(
    * WINDOW batches, and their removals share one transaction.
    */
   const pass = async (): Promise<void> => {
+    /** Events per request: halved by each 413 (the endpoint's limit may be below batchSize). */
+    let most = batchSize;
     for (;;) {
       endGrace();
       const before = [...known.keys()];
@@ -178,10 +202,16 @@ export function createSender(
       const enough = () => (rest = rest.filter(([key]) => !unconfirmed.has(key))).length >= (fullOnly ? batchSize : 1);
       while (delay === undefined && enough()) {
         // (hidden() may have sent some of them meanwhile.)
-        const { keys, body } = nextBody(rest.slice(0, batchSize), MAX_REQUEST_BYTES, Date.now());
-        rest = rest.slice(keys.length);
+        const { keys, body } = nextBody(rest.slice(0, most), MAX_REQUEST_BYTES, Date.now(), ingestKey);
+        const sentAt = Date.now();
         const answer = await post(endpoint, body, headers);
-        delay = judge(keys.length, answer);
+        // Too large for the endpoint: its halves go next. (A single event is dropped, reported.)
+        if (answer.status === 413 && keys.length > 1) {
+          most = Math.ceil(keys.length / 2);
+          continue;
+        }
+        rest = rest.slice(keys.length);
+        delay = judge(keys.length, answer, sentAt);
         if (delay === undefined) done.push(...keys);
       }
       await delivered(done);
@@ -201,6 +231,9 @@ export function createSender(
       intervalTimer = undefined;
     }
     if (backoffTimer || stopped || leaving) return Promise.resolve();
+    // Another page or tab was asked for a pause (or this one, before a reload).
+    const paused = quiet();
+    if (paused) return Promise.resolve(backOff(paused));
     if (running) {
       // A pass under way for full batches now sends the partial one too; if it is already
       // past that point, one more pass runs after it.
@@ -255,7 +288,7 @@ export function createSender(
     flush,
     online() {
       // The network is back; a pause the endpoint asked for still holds.
-      if (Date.now() >= quietUntil) {
+      if (!quiet()) {
         clearTimeout(backoffTimer);
         backoffTimer = undefined;
       }
@@ -267,46 +300,42 @@ export function createSender(
       // The endpoint asked for a pause (Retry-After): the outbox keeps the events meanwhile. Our
       // own backoff after other failures does not hold back this last chance to send.
       // (A memory outbox has no next page: then this is the last chance.)
-      if (now < quietUntil && store().durable) return;
+      if (quiet() && store().durable) return;
       // A normal request under way is sent again: the page going away may cancel it before it
       // left (a CORS preflight, a slow connection). A duplicate is the lesser harm: collectors
       // dedupe by id, and a lost batch would only be resent by a later visit.
       let pending = [...known].filter(([key]) => !unconfirmed.has(key));
-      // Body by body, and only as much as the browser takes: building every body of a large
-      // backlog would outlast the little time a closing tab gets.
+      // Body by body, each sized to what is left of the page's keepalive allowance (shared with
+      // its other trackers): building every body of a large backlog would outlast the little
+      // time a closing tab gets, and what does not fit waits for the next page.
       while (pending.length) {
-        const { keys, body } = nextBody(pending.slice(0, 500), MAX_BODY_BYTES, now);
+        const { keys, body } = nextBody(pending.slice(0, 500), keepaliveRoom(), now, ingestKey);
+        const sent = sendKeepalive(endpoint, body);
+        if (!sent) break;
         pending = pending.slice(keys.length);
-        // Browsers allow 64 KiB of keepalive bodies in flight, counting those of an earlier
-        // hide (visibilitychange, then pagehide); beacons take the rest, or the next page does.
-        const bytes = byteLength(body);
-        if (keepaliveBytes + bytes <= MAX_BODY_BYTES) {
-          keepaliveBytes += bytes;
-          void post(endpoint, body, headers, true)
-            .then((answer) => {
-              // Answered while we still live: settle it now, or let the normal path retry. A 4xx
-              // to a request that could not carry your headers (an API key) judges nothing.
-              const outcome = outcomeOf(answer.status);
-              if (outcome === 'retry' || (outcome === 'drop' && hasHeaders)) {
-                keys.forEach((key) => unconfirmed.delete(key));
-                // Like any failed send: reported, and the normal path backs off (Retry-After).
-                // (Never shortening a backoff already running.)
-                if (outcome === 'retry') {
-                  const delay = judge(keys.length, answer) as number;
-                  if (!backoffTimer) backOff(delay);
-                }
-              } else {
-                judge(keys.length, answer);
-                return delivered(keys);
-              }
-            })
-            .catch(() => {})
-            .finally(() => (keepaliveBytes -= bytes));
-        } else if (!beacon(endpoint, body)) {
-          break;
-        }
         for (const key of keys) unconfirmed.set(key, now);
+        void sent
+          .then((answer) => {
+            // Answered while we still live: settle it now, or let the normal path retry. A 4xx
+            // to a request that could not carry your headers (an API key) judges nothing, nor
+            // a 413 for several events (the normal path splits them).
+            const outcome = outcomeOf(answer.status);
+            if (outcome === 'sent' || (outcome === 'drop' && !hasHeaders && !(answer.status === 413 && keys.length > 1))) {
+              judge(keys.length, answer, now);
+              return delivered(keys);
+            }
+            keys.forEach((key) => unconfirmed.delete(key));
+            // Like any failed send: reported, and the normal path backs off (Retry-After), or
+            // stops for a refused key. (Never shortening a backoff already running.)
+            if (outcome === 'retry' || (outcome === 'refused' && !hasHeaders)) {
+              const delay = judge(keys.length, answer, now) as number;
+              if (!backoffTimer) backOff(delay);
+            }
+          })
+          .catch(() => {});
       }
+      // A memory outbox has no next page: what did not fit is lost if this one closes.
+      if (pending.length && left && !store().durable) report('delivery_failed', DEBUG ? `${pending.length} events did not fit the 64 KiB a closing page may send: lost if it closes` : 'delivery_failed ' + pending.length);
     },
     visible() {
       leaving = false;

@@ -1,17 +1,19 @@
 // The <script> tag build: exposes window.EngageTracker and turns the loader snippet's queue
 // into live calls of window.engage(command, ...args).
-import { DEBUG } from './debug';
+import { attempt } from './attempt';
 import { TrackerConfigError, TrackerError, type TrackerErrorCode } from './errors';
+import { DEBUG } from './debug';
 import type { TrackerOptions } from './config';
 import type { WidgetEvent } from './events';
 import { createTracker, type Tracker } from './tracker';
 
 type Command = 'init' | 'track' | 'flush' | 'endSession' | 'shutdown';
 /**
- * What the snippet queued: the call's arguments and when it was made. A stub of your own may
- * queue the bare arguments instead (`q.push(arguments)`, as analytics snippets often do).
+ * What the snippet queued: the call's arguments, when it was made and on which page (path).
+ * A stub of your own may queue the bare arguments instead (`q.push(arguments)`, as analytics
+ * snippets often do).
  */
-type Queued = [args: ArrayLike<unknown>, at?: number];
+type Queued = [args: ArrayLike<unknown>, at?: number, path?: string];
 
 interface EngageGlobal {
   (command: Command, ...args: unknown[]): unknown;
@@ -28,6 +30,7 @@ const host = window as unknown as { engage?: EngageGlobal; EngageTracker?: objec
 if (!host.EngageTracker) {
   let tracker: Tracker | undefined;
   let onError: TrackerOptions['onError'];
+  let hooks: TrackerOptions['hooks'];
   /** Calls made before init: replayed once it runs. */
   const beforeInit: Queued[] = [];
   /** Calls dropped before init, by the snippet's cap or by ours: reported once init runs. */
@@ -42,14 +45,15 @@ if (!host.EngageTracker) {
     }
   };
 
-  const call = ([args, at]: Queued): unknown => {
+  const call = ([args, at, path]: Queued): unknown => {
     // The argument: an event for track, options for init (checked by track() and createTracker()).
-    const [command, arg] = Array.from(args) as [Command, WidgetEvent & TrackerOptions];
+    // `heard`: a widget event the page dispatched (not an engage('track') call).
+    const [command, arg, heard] = Array.from(args) as [Command, WidgetEvent & TrackerOptions, 1?];
     if (command === 'init') {
       if (tracker) return reject(DEBUG ? 'engage("init") called again: ignored' : '');
       try {
         tracker = createTracker(arg);
-        onError = arg.onError;
+        ({ onError, hooks } = arg);
       } catch (err) {
         // No tracker, so no onError; and nothing is logged unless debug is on (SPEC section 7).
         return void (arg?.debug && console.error(err));
@@ -59,10 +63,14 @@ if (!host.EngageTracker) {
     }
     // Capped like the outbox (maxQueuedEvents' default): a page whose init failed, or never
     // comes, must not grow this for good.
-    if (!tracker) return void (beforeInit.push([args, at ?? Date.now()]) > 10_000 && beforeInit.shift() && dropped++);
+    if (!tracker) return void (beforeInit.push([args, at ?? Date.now(), path ?? location.pathname]) > 10_000 && beforeInit.shift() && dropped++);
     if (command === 'track') {
-      // The snippet knows when the visitor acted; the bundle may have arrived seconds later.
-      return tracker.track(at !== undefined && arg && typeof arg === 'object' && arg.at == null ? { ...arg, at } : arg);
+      // Page-wide events heard before init, for a tracker that listens to none.
+      if (heard && hooks === false) return;
+      // The snippet knows when and where the visitor acted; the bundle may have arrived seconds
+      // later, on another page of a single-page app. (What the event says itself holds.)
+      // (A getter that throws: track() reports the event as it is.)
+      return tracker.track((at !== undefined && arg && typeof arg === 'object' && attempt(() => ({ at, pageUrl: path, ...arg }))) || arg);
     }
     if (command === 'flush' || command === 'endSession' || command === 'shutdown') return tracker[command]();
     reject(DEBUG ? `engage(${JSON.stringify(String(command))}): unknown command` : '');
@@ -76,7 +84,7 @@ if (!host.EngageTracker) {
   // Widget events: until init, they wait with the calls (the snippet's listener steps down for
   // this one); from then on the tracker's own listener hears them.
   if (host.engage?.l) document.removeEventListener('engage:event', host.engage.l);
-  document.addEventListener('engage:event', (e) => tracker || call([['track', (e as CustomEvent).detail]]));
+  document.addEventListener('engage:event', (e) => tracker || call([['track', (e as CustomEvent).detail, 1]]));
   const engage: EngageGlobal = (...args) => call([args]);
   host.engage = engage;
   host.EngageTracker = Object.freeze({ createTracker, TrackerError, TrackerConfigError });

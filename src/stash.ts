@@ -26,7 +26,7 @@ function read(storage: Storage | undefined, key: string): Stash {
     const now = Date.now();
     return {
       work: (saved.work ?? []).filter(
-        (w) => typeof w.tab === 'string' && typeof w.seq === 'number' && typeof w.at === 'number' && (w.kind === 'end' || (w.kind === 'event' && typeof w.href === 'string' && typeof (w.event = parseEvent(w.event, now) as ParsedEvent) === 'object')),
+        (w) => typeof w.tab === 'string' && typeof w.seq === 'number' && typeof w.at === 'number' && (w.kind === 'end' || (w.kind === 'event' && typeof (w.page ?? w.href) === 'string' && typeof (w.event = parseEvent(w.event, now) as ParsedEvent) === 'object')),
       ),
       unconfirmed: (saved.unconfirmed ?? []).filter((u) => Array.isArray(u) && typeof u[0] === 'number' && typeof u[1] === 'number'),
     };
@@ -57,14 +57,14 @@ export function saveStash(orgId: string, work: Work[], unconfirmed: Stash['uncon
   // visibilitychange and pagehide both fire as a page goes: keep one copy of each item.
   const saved = new Set(stash.work.map(id));
   const gone = new Set(applied.map(id));
+  const next: Stash = {
+    work: [...stash.work, ...work.filter((w) => !saved.has(id(w)))].filter((w) => !gone.has(id(w))).slice(-MAX_STASHED),
+    unconfirmed: [...new Map([...stash.unconfirmed, ...unconfirmed])],
+  };
   try {
-    storage.setItem(
-      keyFor(orgId),
-      JSON.stringify({
-        work: [...stash.work, ...work.filter((w) => !saved.has(id(w)))].filter((w) => !gone.has(id(w))).slice(-MAX_STASHED),
-        unconfirmed: [...new Map([...stash.unconfirmed, ...unconfirmed])],
-      } satisfies Stash),
-    );
+    // Nothing left to replay: nothing stays on the device.
+    if (next.work.length || next.unconfirmed.length) storage.setItem(keyFor(orgId), JSON.stringify(next));
+    else storage.removeItem(keyFor(orgId));
   } catch {
     // Quota or a disabled storage: the IndexedDB path is all there is.
   }

@@ -3,6 +3,7 @@
 // dedupe check-and-set and the outbox append, so a crash can neither count without sending
 // nor send without counting, and two tabs never both see "first message".
 import { apply, type Applied, type Rules, type StateStore, type Tx, type Work } from './apply';
+import { DEBUG } from './debug';
 import type { MetricEvent } from './metric-event';
 
 /** Outbox entries: the storage key of each event, then the event. */
@@ -66,12 +67,20 @@ const done = (tx: IDBTransaction) =>
  * the connection closed under us (another tab's upgrade, the browser).
  */
 export async function openIndexedDb(name: string, mirror: Map<string, unknown>, lost: (store: Store) => void): Promise<Store> {
-  const open = indexedDB.open(name, 1);
+  // No version: whatever version is there, as a newer SDK of this origin may have upgraded it
+  // (asking for ours would then fail, and this page count beside those pages from memory).
+  // Only a new database is upgraded, to version 1.
+  const open = indexedDB.open(name);
   open.onupgradeneeded = () => {
     for (const s of STATE_STORES) open.result.createObjectStore(s);
     open.result.createObjectStore(OUTBOX, { autoIncrement: true });
   };
   const db = await result(open);
+  // A newer schema serves as long as it has our stores; without them the tracker runs in memory.
+  if (![...STATE_STORES, OUTBOX].every((s) => db.objectStoreNames.contains(s))) {
+    db.close();
+    throw new Error(DEBUG ? `database ${name} version ${db.version} lacks the stores of this SDK` : '');
+  }
   // A newer version in another tab must not wait on us: step aside, memory takes over. The
   // browser may close the connection too (storage cleared, a crash): either way it is lost.
   db.onversionchange = () => {

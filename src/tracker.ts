@@ -36,11 +36,13 @@ export function createTracker(options: TrackerOptions): Tracker {
   // Diagnostics are words: the debug build's alone (see debug.ts).
   const log = (...args: unknown[]) => DEBUG && config.debug && console.debug('[engage-tracker]', ...args);
 
+  /** The page's handler; once shutdown() is done, none (a late keepalive answer says nothing). */
+  let onError = config.onError;
   const report = (code: TrackerErrorCode, message: string, cause?: unknown) => {
     log(code, message, cause ?? '');
     try {
       // An async handler's rejection is the page's own too: it must not surface as unhandled.
-      Promise.resolve(config.onError(new TrackerError(code, message, cause))).catch((err) => log('onError failed', err));
+      Promise.resolve(onError(new TrackerError(code, message, cause))).catch((err) => log('onError failed', err));
     } catch (err) {
       log('onError failed', err);
     }
@@ -69,6 +71,9 @@ export function createTracker(options: TrackerOptions): Tracker {
       return url.pathname;
     }
   };
+  /** Work as stashed: with its page, not its URL (a token or an email in a query string). */
+  const withPage = (w: Work): Work =>
+    w.kind === 'event' ? { kind: 'event', at: w.at, tab: w.tab, seq: w.seq, page: w.page ?? pageOf((w.event.pageUrl ?? w.href) as string), event: { ...w.event, pageUrl: undefined } } : w;
   const rules = { orgId, sessionTimeoutMs: config.sessionTimeoutMs, newId: randomId, pageOf };
 
   const dbName = 'engage-tracker:' + orgId;
@@ -166,19 +171,24 @@ export function createTracker(options: TrackerOptions): Tracker {
   const drainSlice = async (): Promise<void> => {
     draining = queue.splice(0, MAX_WORK_PER_DRAIN);
     const applied = await applyWork(draining);
-    // Without IndexedDB the replay markers die with the page: what the stash holds of work this
-    // page applied after all (it lived on) must leave it, or the next page counts it again. Not
-    // while leaving: its events, in memory only, would then be lost with the page.
-    if (stashed && !store.durable) {
+    // What the stash holds of work this page applied after all (it lived on) leaves it: nothing
+    // it no longer needs stays on the device, and without IndexedDB, whose replay markers die
+    // with the page, the next page would count it again. In memory, not while leaving: its
+    // events would then be lost with the page.
+    if (stashed) {
       unstash.push(...draining);
-      if (!sender.leaving) dropUnstash();
+      if (store.durable || !sender.leaving) {
+        dropUnstash();
+        stashed = queue.length > 0;
+      }
     }
     draining = [];
     for (const e of applied.unknowns) {
       report('unknown_call', DEBUG ? `${e.type} for unknown call "${e.callId}": ignored` : '');
     }
+    for (const e of applied.late) report('invalid_event', DEBUG ? `${e.type} stamped before the end of the visitor's last session: ignored` : '');
     if (applied.dropped.length) report('queue_overflow', DEBUG ? `outbox over ${maxQueuedEvents} events: dropped the ${applied.dropped.length} oldest` : 'queue_overflow ' + applied.dropped.length);
-    log('stored', applied.metrics);
+    if (DEBUG) log('stored', applied.metrics);
     sender.added(applied.added, applied.dropped);
     clearTimeout(expiryTimer);
     expiresAt = applied.expiresAt ?? 0;
@@ -206,7 +216,7 @@ export function createTracker(options: TrackerOptions): Tracker {
     }),
     hidden: guard((leaving: boolean) => {
       // Synchronous, most precious first: the page may be gone before any promise settles.
-      const work = [...draining, ...queue].filter((w) => w.tab);
+      const work = [...draining, ...queue].filter((w) => w.tab).map(withPage);
       saveStash(orgId, work, []);
       stashed ||= work.length > 0;
       sender.hidden(leaving);
@@ -228,16 +238,18 @@ export function createTracker(options: TrackerOptions): Tracker {
 
   const track = (event: WidgetEvent): void => {
     try {
-      if (stopping) return void log('track() after shutdown(): ignored', event);
+      if (stopping) return void (DEBUG && log('track() after shutdown(): ignored', event));
       const parsed = parseEvent(event, Date.now());
       if (typeof parsed === 'string') return report('invalid_event', DEBUG ? parsed + ': event ignored' : '');
+      // Another org's tracker on the page: its event, not ours.
+      if ((parsed.orgId ?? orgId) !== orgId) return void (DEBUG && log(`event for ${parsed.orgId}: ignored`));
       // Whole, in one literal: cheaper in cold code than adding fields one by one.
       enqueue({ kind: 'event', at: parsed.at, event: parsed, href: parsed.pageUrl ?? currentHref(), tab, seq: ++seq });
     } catch (err) {
       reportInternal(err);
     }
   };
-  const unlisten = listenForWidgetEvents(track, config.allowedOrigins, log);
+  const unlisten = config.hooks ? listenForWidgetEvents(track, config.allowedOrigins, log) : () => {};
   const flushNow = () => {
     // The idle timer may not have fired yet (a throttled background tab, a faked clock): a
     // session that has expired by now is ended before its missed metrics would be sent.
@@ -264,6 +276,7 @@ export function createTracker(options: TrackerOptions): Tracker {
           sender.stop();
           clearTimeout(expiryTimer);
           store.close();
+          onError = () => {};
         })(),
       )),
   });

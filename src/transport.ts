@@ -1,20 +1,21 @@
 // How a batch travels: fetch for normal sends; while the page goes away, a keepalive fetch
-// (its answer still arrives if the page lives on) or, past the keepalive quota, a beacon.
+// (its answer still arrives if the page lives on; see keepalive.ts for how much may go).
 // Answers are turned into data, so the outbox decides without a network.
 
 import { later } from './env';
 
-export type Outcome = 'sent' | 'retry' | 'drop';
+export type Outcome = 'sent' | 'retry' | 'drop' | 'refused';
 
 /** Longest wait for an answer: ample for a batch of 500 events (some 150 KB) on a slow uplink. */
 export const REQUEST_TIMEOUT_MS = 30_000;
 
 /**
  * 0 stands for a network error. Only a 4xx drops a batch (SPEC 6): a final 3xx (no Location,
- * a 304) says nothing against the batch, so it is retried like any other failure.
+ * a 304) says nothing against the batch, so it is retried like any other failure. 401 and 403
+ * refuse the key, origin or org: a standing condition, not a fault of the batch.
  */
 export const outcomeOf = (status: number): Outcome =>
-  status >= 200 && status < 300 ? 'sent' : status > 399 && status < 500 && status !== 408 && status !== 429 ? 'drop' : 'retry';
+  status >= 200 && status < 300 ? 'sent' : status === 401 || status === 403 ? 'refused' : status > 399 && status < 500 && status !== 408 && status !== 429 ? 'drop' : 'retry';
 
 export interface Answer {
   /** 0: a network error, or a redirect (see `redirected`). */
@@ -27,7 +28,7 @@ export interface Answer {
 
 /**
  * POSTs a batch. `keepalive` lets it outlive the page; it then goes as text/plain without
- * custom headers, like a beacon, so no CORS preflight has to survive the unload.
+ * custom headers, so no CORS preflight has to survive the unload.
  */
 export async function post(endpoint: string, body: string, headers: Record<string, string>, keepalive = false): Promise<Answer> {
   // An endpoint that never answers would hold every later send, and flush(), for good: after
@@ -56,7 +57,3 @@ export async function post(endpoint: string, body: string, headers: Record<strin
     clearTimeout(timer);
   }
 }
-
-/** Queues a beacon; false when the browser refused it (no API, over its quota). */
-export const beacon = (endpoint: string, body: string): boolean =>
-  typeof navigator !== 'undefined' && typeof navigator.sendBeacon === 'function' && navigator.sendBeacon(endpoint, body);

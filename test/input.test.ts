@@ -75,6 +75,27 @@ describe('bad widget events', () => {
   });
 });
 
+describe('hostile widget events', () => {
+  it('reports an event whose getter throws as invalid_event, not as an SDK bug', async () => {
+    const event = { type: 'chat.message', from: 'visitor' };
+    Object.defineProperty(event, 'messageId', { enumerable: true, get: () => { throw new Error('boom'); } });
+    const { metrics, codes } = await run([event as WidgetEvent, visitor()]);
+    expect(codes()).toEqual(['invalid_event']);
+    expect(metrics.map((m) => m.metric)).toEqual(['inbound_chat_requested']);
+  });
+
+  it('ignores fields inherited through a polluted Object.prototype', async () => {
+    const proto = Object.prototype as Record<string, unknown>;
+    proto.messageId = 'polluted';
+    try {
+      const { metrics } = await run([visitor(), { type: 'chat.message', from: 'rep', repId: 'r1' }]);
+      expect(metrics.map((m) => m.metric)).toEqual(['inbound_chat_requested', 'inbound_chat_answered']);
+    } finally {
+      delete proto.messageId;
+    }
+  });
+});
+
 describe('configuration', () => {
   const base: TrackerOptions = { orgId: 'org_1', endpoint: ENDPOINT };
   it.each<[string, Partial<Record<keyof TrackerOptions, unknown>>, string]>([
@@ -154,12 +175,12 @@ describe('allowedOrigins', () => {
     expect(['allowedOrigins', 'tracked']).toContain(outcome);
   });
 
-  it('"null", the origin a sandboxed widget iframe posts from, is accepted and its events tracked (it was before today)', async () => {
+  it('"null", the origin a sandboxed widget iframe posts from, is accepted from a window of this page and its events tracked', async () => {
     const endpoint = stubEndpoint();
     let refused: unknown;
     try {
       const { tracker } = startTracker({ flushIntervalMs: 3_600_000, allowedOrigins: ['null'] });
-      window.dispatchEvent(new MessageEvent('message', { data: { engage: { type: 'call.requested', callId: 'c1' } }, origin: 'null' }));
+      window.dispatchEvent(new MessageEvent('message', { data: { engage: { type: 'call.requested', callId: 'c1' } }, origin: 'null', source: window }));
       await tracker.flush();
     } catch (err) {
       refused = (err as { option?: string }).option ?? String(err);

@@ -225,8 +225,9 @@ describe('aggregate: malformed input is ignored, not thrown', () => {
     expect(countsOf(events, CLOSE)).toMatchObject({ proactive_call_attempted: 4, inbound_chat_missed: 1 });
   });
 
-  it('an unknown `by` gives no rows', () => {
-    expect(aggregate([valid], { by: 'team' as 'org' })).toEqual([]);
+  it('an unknown `by` throws a TypeError naming it, with or without closeSessionsBefore', () => {
+    expect(() => aggregate([valid], { by: 'team' as 'org' })).toThrow(/\bby\b/);
+    expect(() => aggregate([valid], { by: 'team' as 'org', closeSessionsBefore: CLOSE })).toThrow(TypeError);
   });
 });
 
@@ -327,8 +328,10 @@ describe('aggregate: closeSessionsBefore', () => {
     expect(events).toEqual(copy);
   });
 
-  it('throws a RangeError on an invalid Date: there is no instant to close at', () => {
-    expect(() => aggregate([ev('inbound_chat_requested')], { by: 'org', closeSessionsBefore: new Date(NaN) })).toThrow(RangeError);
+  it('throws a TypeError naming it on an invalid Date or a value that is not a Date: there is no instant to close at', () => {
+    for (const closeSessionsBefore of [new Date(NaN), '2026-11-24T00:00:00Z', Date.now()]) {
+      expect(() => aggregate([ev('inbound_chat_requested')], { by: 'org', closeSessionsBefore: closeSessionsBefore as Date })).toThrow(/closeSessionsBefore/);
+    }
   });
 });
 

@@ -137,6 +137,18 @@ describe('the engage() queue', () => {
     expect(errors.map((e) => e.code)).toEqual(['invalid_event', 'invalid_event']);
   });
 
+  it('keeps the page of a call made before init, though the app navigated before init ran', async () => {
+    const endpoint = stubEndpoint();
+    const engage = await loadBundle(); // init comes late
+    history.pushState(null, '', '/pricing?plan=pro');
+    engage('track', { type: 'call.requested', callId: 'c1' });
+    history.pushState(null, '', '/checkout');
+    engage(...init());
+    await engage('flush');
+    history.pushState(null, '', '/');
+    expect(endpoint.events().map((e) => e.page)).toEqual(['/pricing']);
+  });
+
   it('reports an unknown command', async () => {
     stubEndpoint();
     installStub()(...init());
@@ -162,7 +174,7 @@ describe('widget hooks', () => {
     const endpoint = stubEndpoint();
     installStub()(...init({ allowedOrigins: ['https://widget.example.com'] }));
     const engage = await loadBundle();
-    const post = (origin: string, data: unknown) => window.dispatchEvent(new MessageEvent('message', { origin, data }));
+    const post = (origin: string, data: unknown) => window.dispatchEvent(new MessageEvent('message', { origin, data, source: window }));
     post('https://evil.example.com', { engage: { type: 'call.requested', callId: 'evil' } });
     post('https://widget.example.com.evil.com', { engage: { type: 'call.requested', callId: 'evil2' } });
     post('https://widget.example.com', { other: 'shape' });
@@ -180,6 +192,17 @@ describe('widget hooks', () => {
     window.dispatchEvent(new MessageEvent('message', { origin: location.origin, data: { engage: { type: 'call.requested', callId: 'c1' } } }));
     await engage('flush');
     expect(endpoint.events()).toEqual([]);
+  });
+
+  it('with hooks: false, does not track widget events heard before init; an event naming another org is not tracked', async () => {
+    const endpoint = stubEndpoint();
+    const engage = await loadBundle(); // init comes late
+    document.dispatchEvent(new CustomEvent('engage:event', { detail: { type: 'call.requested', callId: 'heard' } }));
+    engage('track', { type: 'call.requested', callId: 'called' });
+    engage('track', { type: 'call.requested', callId: 'other-org', orgId: 'org_2' });
+    engage(...init({ hooks: false }));
+    await engage('flush');
+    expect(endpoint.events().map((e) => e.callId)).toEqual(['called']);
   });
 
   it('stops listening after shutdown', async () => {

@@ -181,3 +181,55 @@ describe('an `at` far in the future', () => {
     expect(names(endpoint.events())).toEqual(['inbound_chat_requested']);
   });
 });
+
+describe('a visitor clock set right after running ahead', () => {
+  it('ends the session stamped in the future: a visit 6 hours later is a new session, counted', async () => {
+    const DAY = 24 * 60 * MINUTE;
+    vi.useFakeTimers({ toFake: ['Date'], now: T0 + DAY });
+    const endpoint = stubEndpoint();
+    const first = startTracker();
+    first.tracker.track(visitor());
+    first.tracker.track(rep('r1'));
+    await first.tracker.shutdown();
+    vi.setSystemTime(T0 + 6 * 60 * MINUTE); // set right, 6 h later
+    const second = startTracker();
+    second.tracker.track(visitor());
+    second.tracker.track(rep('r2'));
+    await second.tracker.flush();
+    const events = endpoint.events();
+    expect(names(events)).toEqual(['inbound_chat_requested', 'inbound_chat_answered', 'inbound_chat_requested', 'inbound_chat_answered']);
+    expect(events[2].sessionId).not.toBe(events[0].sessionId);
+    expect(events[3]).toMatchObject({ repId: 'r2', sessionId: events[2].sessionId });
+  });
+
+  it('misses an unanswered request of the session stamped in the future', async () => {
+    vi.useFakeTimers({ toFake: ['Date'], now: T0 + 24 * 60 * MINUTE });
+    const endpoint = stubEndpoint();
+    const first = startTracker();
+    first.tracker.track(visitor());
+    await first.tracker.shutdown();
+    vi.setSystemTime(T0);
+    const second = startTracker();
+    second.tracker.track(visitor());
+    await second.tracker.flush();
+    const [request, missed, next] = endpoint.events();
+    expect(missed).toMatchObject({ metric: 'inbound_chat_missed', sessionId: request.sessionId, occurredAt: new Date(T0).toISOString() });
+    expect(next.metric).toBe('inbound_chat_requested');
+  });
+});
+
+describe('an event stamped before the end of a session already closed', () => {
+  it('opens no new session and counts no proactive attempt; it is reported', async () => {
+    vi.useFakeTimers({ toFake: ['Date'], now: T0 });
+    const endpoint = stubEndpoint();
+    const { tracker, codes } = startTracker();
+    tracker.track(visitor());
+    await tracker.flush();
+    vi.setSystemTime(T0 + THIRTY_MINUTES + MINUTE);
+    await tracker.flush(); // the session has timed out: ended at 15:30
+    tracker.track({ ...rep('r1'), at: T0 + 29 * MINUTE });
+    await tracker.flush();
+    expect(names(endpoint.events())).toEqual(['inbound_chat_requested', 'inbound_chat_missed']);
+    expect(codes()).toEqual(['invalid_event']);
+  });
+});

@@ -10,6 +10,8 @@ beforeEach(() => {
 });
 
 afterEach(() => {
+  // Each test is a new page: keepalive requests a test left unanswered hold no allowance.
+  delete (globalThis as unknown as Record<symbol, unknown>)[Symbol.for('engage-tracker:keepalive')];
   vi.useRealTimers();
   vi.unstubAllGlobals();
   vi.restoreAllMocks();

@@ -48,19 +48,21 @@ describe('sending as the page hides', () => {
     expect(names(endpoint.events())).toEqual(['inbound_chat_requested', 'inbound_chat_missed']);
   });
 
-  it('uses beacons past the 64 KiB keepalive allowance, each body under 64 KiB', async () => {
+  it('sends what fits the 64 KiB keepalive allowance, no beacon; the rest waits in the outbox', async () => {
     const endpoint = stubEndpoint();
-    const beacons: string[] = [];
-    Object.defineProperty(navigator, 'sendBeacon', { configurable: true, value: (_url: string, body: string) => (beacons.push(body), true) });
+    const beacon = vi.fn(() => true);
+    Object.defineProperty(navigator, 'sendBeacon', { configurable: true, value: beacon });
     const { tracker } = startTracker({ flushIntervalMs: 3_600_000, batchSize: 500, page: () => '/' + 'p'.repeat(900) });
     for (let i = 0; i < 300; i++) tracker.track(offered(`c${i}`));
     await tracker.endSession(); // stored, not sent
     hide();
-    const bodies = [...endpoint.requests.map((r) => String(r.init.body)), ...beacons];
-    expect(beacons.length).toBeGreaterThan(0);
-    for (const body of bodies) expect(new Blob([body]).size).toBeLessThan(64 * 1024);
-    const ids = bodies.flatMap((b) => JSON.parse(b).events.map((e: { id: string }) => e.id));
-    expect(new Set(ids).size).toBe(300);
+    const sizes = endpoint.requests.map((r) => new Blob([String(r.init.body)]).size);
+    expect(sizes.length).toBeGreaterThan(0);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(64_000);
+    expect(beacon).not.toHaveBeenCalled();
+    window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true })); // the page lives on
+    await tracker.flush();
+    expect(new Set(endpoint.events().map((e) => e.callId)).size).toBe(300);
     // @ts-expect-error the property was added above
     delete navigator.sendBeacon;
   });
@@ -262,6 +264,80 @@ it('without IndexedDB, the next page sends its own events although the last one 
   next.tracker.track(requested('c9'));
   await next.tracker.flush();
   expect(posted.filter((p) => !p.keepalive).flatMap((p) => p.callIds)).toContain('c9');
+});
+
+describe('the page-hide stash in localStorage', () => {
+  const STASH = 'engage-tracker:org_1:stash';
+
+  it('keeps only the page path, never the query string or hash, and replays on that page', async () => {
+    history.pushState(null, '', '/reset?token=s3cret#mail=ann@example.com');
+    const dying = startTracker({ flushIntervalMs: 3_600_000 });
+    await dying.tracker.flush();
+    dying.tracker.track(requested('c1'));
+    dying.tracker.track({ ...visitor(), pageUrl: 'https://shop.example/cart?coupon=VIP42#x' });
+    hide();
+    const stash = localStorage.getItem(STASH) ?? '';
+    expect(stash).toContain('/reset');
+    expect(stash).not.toMatch(/s3cret|ann@example|coupon|VIP42|#x/);
+    await dieAndReload(dying.tracker);
+    const endpoint = stubEndpoint();
+    const reloaded = startTracker();
+    await reloaded.tracker.flush();
+    expect(endpoint.events().map((e) => [e.metric, e.page])).toEqual([
+      ['inbound_call_requested', '/reset'],
+      ['inbound_chat_requested', '/cart'],
+    ]);
+    history.pushState(null, '', '/');
+  });
+
+  it('is cleared once its work is committed, when the page lives on', async () => {
+    stubEndpoint();
+    const page = startTracker({ flushIntervalMs: 3_600_000 });
+    await page.tracker.flush();
+    page.tracker.track(visitor());
+    hide(); // stashed; but the page lives on and commits it
+    expect(JSON.parse(localStorage.getItem(STASH) ?? '{}').work).toHaveLength(1);
+    await page.tracker.flush();
+    expect(JSON.parse(localStorage.getItem(STASH) ?? '{}').work ?? []).toHaveLength(0);
+  });
+});
+
+describe('keepalive failures', () => {
+  it('count once toward the backoff when they were in flight together, and are reported once', async () => {
+    const answers: ((r: Response) => void)[] = [];
+    vi.stubGlobal('fetch', (_url: string, init: RequestInit) =>
+      init.keepalive ? new Promise<Response>((resolve) => answers.push(resolve)) : Promise.resolve(new Response(null, { status: 200 })),
+    );
+    const { tracker, codes } = startTracker({ flushIntervalMs: 3_600_000 });
+    tracker.track(visitor());
+    await tracker.endSession(); // stored, not sent
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
+    document.dispatchEvent(new Event('visibilitychange')); // the tab goes to the background: one keepalive request
+    tracker.track(requested('c1'));
+    await tracker.endSession();
+    hide(); // then the page goes: another, while the first is still under way
+    // @ts-expect-error back to happy-dom's own getter
+    delete document.visibilityState;
+    expect(answers).toHaveLength(2);
+    answers.forEach((answer) => answer(new Response(null, { status: 503 })));
+    await tracker.flush();
+    expect(codes()).toEqual(['delivery_failed']);
+  });
+
+  it('reach no onError once shutdown() has resolved', async () => {
+    let answer!: (r: Response) => void;
+    vi.stubGlobal('fetch', (_url: string, init: RequestInit) =>
+      init.keepalive ? new Promise<Response>((resolve) => (answer = resolve)) : Promise.resolve(new Response(null, { status: 200 })),
+    );
+    const { tracker, codes } = startTracker({ flushIntervalMs: 3_600_000 });
+    tracker.track(visitor());
+    await tracker.endSession();
+    hide();
+    await tracker.shutdown();
+    answer(new Response(null, { status: 503 }));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(codes()).toEqual([]);
+  });
 });
 
 describe('the stash without IndexedDB', () => {

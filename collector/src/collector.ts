@@ -6,6 +6,9 @@ import { addRoutes, defaultStaticRoots, type StaticRoots } from './http/routes.j
 import { createRouter, type Router } from './http/router.js';
 import { createHttpServer } from './http/server.js';
 import { openStore } from './store/open-store.js';
+import { createAccess } from './auth/access.js';
+import { isLoopbackHostHeader, OPEN_MODE_NOTICE } from './auth/listen-policy.js';
+import { createCollectorMetrics } from './ops/prometheus.js';
 
 export interface CollectorOptions {
   /** Default 127.0.0.1. */
@@ -16,6 +19,8 @@ export interface CollectorOptions {
   db?: string;
   /** A ClickHouse URL (http(s)://user:password@host:8123/database); replaces `db`. */
   clickhouse?: string;
+  /** DuckDB worker threads (default 1, see README "Collector"). */
+  threads?: number;
   /** The access-control config file (orgs, keys, tokens). */
   config?: string;
   /** One line per request and per problem; default silent. */
@@ -38,7 +43,10 @@ export interface Collector {
 
 export async function startCollector(options: CollectorOptions = {}): Promise<Collector> {
   const log = options.log ?? (() => {});
-  const store = await openStore({ db: options.db ?? 'engage.duckdb', clickhouse: options.clickhouse });
+  const host = options.host ?? '127.0.0.1';
+  // Before anything opens: no config on a public address is refused (UnsafeListenError).
+  const access = await createAccess(host, options.config, log);
+  const store = await openStore({ db: options.db ?? 'engage.duckdb', clickhouse: options.clickhouse, threads: options.threads });
   try {
     await store.migrate();
   } catch (err) {
@@ -48,24 +56,25 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
   const queue = createCommitQueue(store, { maxQueuedEvents: options.maxQueuedEvents });
   const router = createRouter();
   options.extend?.(router);
-  addRoutes(router, { store, queue, log, statics: options.statics ?? defaultStaticRoots() });
-  const server = createHttpServer(router, log);
+  addRoutes(router, { store, queue, log, statics: options.statics ?? defaultStaticRoots(), access, metrics: createCollectorMetrics() });
+  const server = createHttpServer(router, log, { acceptsHost: access.mode === 'open' ? isLoopbackHostHeader : undefined });
 
   try {
     await new Promise<void>((done, fail) => {
       server.once('error', fail);
-      server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => done());
+      server.listen(options.port ?? 0, host, () => done());
     });
   } catch (err) {
     await store.close();
     throw err;
   }
   const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  if (access.mode === 'open') log(OPEN_MODE_NOTICE);
 
   let closing: Promise<void> | undefined;
   return {
-    url: `http://${host}:${address.port}`,
+    url: `http://${urlHost}:${address.port}`,
     port: address.port,
     close() {
       closing ??= (async () => {

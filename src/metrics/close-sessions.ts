@@ -9,9 +9,19 @@ import { createTable, firstOf, mix, sameCall, sameSession, type Table } from './
 // Bits of `state`, at a session's first event.
 const OPEN = 1; // an event at or after the instant, or one with no readable time: not over
 const CHAT_OVER = 2; // its inbound chat was answered or missed
-const CHAT_ASKED = 4; // its first inbound chat request is known
 // At a call's first event.
 const CALL_OVER = 8; // answered or missed
+
+/**
+ * Whether request `a` comes before request `b`: the earlier occurredAt, then the lower id.
+ * The order the events were given in cannot decide, as a database does not keep it.
+ */
+function isEarlier(a: MetricEvent, b: MetricEvent): boolean {
+  const ta = Date.parse(a.occurredAt);
+  const tb = Date.parse(b.occurredAt);
+  if (ta !== tb) return ta < tb || (ta === ta && tb !== tb); // a readable time before none
+  return a.id < b.id;
+}
 
 /** The hash of the key of event `e`'s session (`last`: its sessionId) or call (its callId). */
 const visitorHash = (table: Table, e: MetricEvent, last: unknown) => mix(mix(mix(table.at(-1)!, e.orgId), e.visitorId), last);
@@ -25,15 +35,21 @@ const visitorHash = (table: Table, e: MetricEvent, last: unknown) => mix(mix(mix
  */
 export function unansweredRequests(events: readonly MetricEvent[], kept: Uint8Array, before: Date): number[] {
   const n = events.length;
-  const beforeIso = before.toISOString(); // throws on an invalid Date: no instant, no closing
+  const beforeIso = before.toISOString();
   const sessions = createTable(n);
   // A call's state outlives its session: keyed by visitor and callId, not by session.
   const calls = createTable(n);
   const state = new Uint8Array(n);
-  // [event, session] of each session's first chat request and each call's first request: the
-  // only requests that can owe a miss, settled once every outcome is known. A typed array, as
-  // a growing array of a million numbers costs far more than its copies.
-  const asked = new Int32Array(2 * n);
+  // At a session's (a call's) first event: 1 + the event index of its earliest inbound chat
+  // (call) request so far, the only request that can owe its miss. Two arrays, as one event
+  // can be the first of both a session and a call.
+  const earliestChat = new Int32Array(n);
+  const earliestCall = new Int32Array(n);
+  // The session of each such request, by event index.
+  const sessionOf = new Int32Array(n);
+  // The sessions with a chat request (by their first event) and the calls with a request (~
+  // their first event): settled once every outcome is known. A typed array, as a growing array of a million numbers costs far more than its copies.
+  const asked = new Int32Array(n);
   let a = 0;
   let s = -1; // a session's events tend to come together: the previous one is tried first
 
@@ -52,25 +68,29 @@ export function unansweredRequests(events: readonly MetricEvent[], kept: Uint8Ar
     if (open) state[s] |= OPEN;
     if (!isInbound) continue;
     const chat = m.channel === 'chat';
-    // A call's first event holds its state: a request that is not its first one owes nothing,
-    // as an earlier request or outcome settles the call.
+    // A call's first event holds its state and its earliest request.
     const call = !chat && typeof e.callId === 'string' ? firstOf(calls, events, j, visitorHash(calls, e, e.callId), sameCall) : -1;
+    const key = chat ? s : call;
     // A call outcome without a string callId has no call (-1): a typed array ignores that write.
-    if (!m.name.endsWith('requested')) state[chat ? s : call] |= chat ? CHAT_OVER : CALL_OVER;
-    else if (chat ? !(state[s] & CHAT_ASKED) : call === j) {
-      if (chat) state[s] |= CHAT_ASKED;
-      asked[a++] = j;
-      asked[a++] = s;
+    if (!m.name.endsWith('requested')) state[key] |= chat ? CHAT_OVER : CALL_OVER;
+    else if (key >= 0) {
+      const earliest = chat ? earliestChat : earliestCall;
+      const known = earliest[key] - 1;
+      if (known < 0) asked[a++] = chat ? key : ~key;
+      if (known < 0 || isEarlier(e, events[known])) {
+        earliest[key] = j + 1;
+        sessionOf[j] = s;
+      }
     }
   }
 
-  // Those of the first requests whose session is over, with no outcome.
+  // The earliest requests whose session is over, with no outcome.
   const requests: number[] = [];
-  for (let r = 0; r < a; ) {
-    const j = asked[r++];
-    const s = asked[r++];
-    const chat = METRICS[kept[j] - 1].channel === 'chat';
-    if (!(state[s] & OPEN) && !(state[chat ? s : j] & (chat ? CHAT_OVER : CALL_OVER))) requests.push(j);
+  for (let r = 0; r < a; r++) {
+    const chat = asked[r] >= 0;
+    const key = chat ? asked[r] : ~asked[r];
+    const j = (chat ? earliestChat : earliestCall)[key] - 1;
+    if (!(state[sessionOf[j]] & OPEN) && !(state[key] & (chat ? CHAT_OVER : CALL_OVER))) requests.push(j);
   }
   return requests;
 }

@@ -1,5 +1,6 @@
 // engage-tracker/metrics: pure aggregation, no DOM and no storage, for Node and browsers.
-export { aggregate, type AggregateOptions, type OrgRow, type RepRow, type PageRow, type Row, type RowsBy } from './aggregate';
+export { aggregate, type AggregateOptions, type Instant, type OrgRow, type RepRow, type PageRow, type Row, type RowsBy } from './aggregate';
+export { BUCKETS, bucketStarts, isTimeZone, zoneCalendar, type Bucket, type ZoneCalendar } from './time';
 export {
   METRICS,
   type CountedMetricName,

@@ -3,7 +3,7 @@
 // page with a strict Content-Security-Policy, and widget events posted by cross-origin iframes.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { countLine, dist, launch, openApp, snippetFor, startCollector, startStatic, type AppWindow, type Collector, type StaticServer } from './harness';
+import { appUrl, countLine, dist, launch, openApp, snippetFor, startCollector, startStatic, type AppWindow, type Collector, type StaticServer } from './harness';
 
 let browser: Browser;
 /** The host pages; `widgets` and `stranger` are two more origins for iframes. */
@@ -228,5 +228,67 @@ describe('script tag in real Chromium', () => {
     expect(received[0].metric).toBe('inbound_call_requested');
     expect(ignoredLogged).toBe(1);
     expect(c.duplicates()).toBe(0);
+  }, TIMEOUT);
+
+  it('(i) allowedOrigins "null" admits the page\'s own sandboxed widget, not a sandboxed frame of another site that opened the page', async () => {
+    const org = 'org_null';
+    const app = appUrl(web, { org, endpoint: c.endpoint, flushIntervalMs: 60_000, allowedOrigins: ['null'] });
+    // Another site: its sandboxed frame (origin "null") opens the customer's page and posts to it.
+    const script = `var w = open(${JSON.stringify(app)}); var n = 0; var t = setInterval(function () { w.postMessage({ engage: { type: 'call.requested', callId: 'hostile-' + n } }, '*'); if (++n >= 21) clearInterval(t); }, 50);`;
+    stranger.route('/hostile.html', {
+      type: 'text/html; charset=utf-8',
+      body: `<!doctype html><iframe sandbox="allow-scripts allow-popups allow-popups-to-escape-sandbox" srcdoc="${`<script>${script}</script>`.replace(/"/g, '&quot;')}"></iframe>`,
+    });
+    const hostile = await context.newPage();
+    const opened = context.waitForEvent('page');
+    await hostile.goto(`${stranger.origin}/hostile.html`);
+    const page = await opened;
+    await page.waitForFunction(() => 'tracker' in window);
+    // Every hostile message has been posted (21 × 50 ms) and handled.
+    await page.waitForTimeout(1_500);
+    // The page's own widget, sandboxed: it posts from origin "null" too.
+    await page.evaluate(
+      (src) =>
+        new Promise<void>((done) => {
+          addEventListener('message', (e) => (e.data as { widgetPosted?: string })?.widgetPosted && done());
+          const frame = document.createElement('iframe');
+          frame.sandbox.add('allow-scripts');
+          frame.src = src;
+          document.body.append(frame);
+        }),
+      `${web.origin}/pages/widget.html?callId=own-1`,
+    );
+    await page.evaluate(() => (window as unknown as AppWindow).tracker.flush());
+    await c.uniqueEvents(1, 'the own widget event', 10_000);
+    const received = [...c.unique().values()].map((e) => e.callId);
+    countLine('null origin', 1, c, `21 posted by a sandboxed frame of another site, 1 by the page's own sandboxed widget`);
+    expect(received).toEqual(['own-1']);
+  }, TIMEOUT);
+
+  it('(j) a call queued by the snippet keeps the page it was made on, though the app navigated before the bundle came', async () => {
+    const org = 'org_spa';
+    const html = `<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,"><script>${snippetFor(`${web.origin}/spa/engage-tracker.min.js`)}</script></head><body></body></html>`;
+    web.route('/spa/index.html', { body: html, type: 'text/html; charset=utf-8' });
+    let release = () => {};
+    const hold = new Promise<void>((ok) => (release = ok));
+    web.route('/spa/engage-tracker.min.js', { body: dist().get('engage-tracker.min.js') as Buffer, type: 'text/javascript', hold });
+    const page = await context.newPage();
+    await page.goto(`${web.origin}/spa/index.html`, { waitUntil: 'domcontentloaded' });
+    await page.evaluate(({ org, endpoint }) => {
+      const engage = (window as unknown as { engage: (...a: unknown[]) => void }).engage;
+      engage('init', { orgId: org, endpoint, flushIntervalMs: 60_000 });
+      history.pushState(null, '', '/pricing?plan=pro');
+      engage('track', { type: 'chat.message', from: 'visitor' });
+      document.dispatchEvent(new CustomEvent('engage:event', { detail: { type: 'call.requested', callId: 'spa-1' } }));
+      history.pushState(null, '', '/checkout'); // the single-page app moves on before the bundle arrives
+    }, { org, endpoint: c.endpoint });
+    release();
+    await page.waitForFunction(() => 'EngageTracker' in window);
+    await page.evaluate(() => (window as unknown as { engage: (c: string) => Promise<void> }).engage('flush'));
+    await c.uniqueEvents(2, 'the queued events', 10_000);
+    expect([...c.unique().values()].map((e) => [e.metric, e.page]).sort()).toEqual([
+      ['inbound_call_requested', '/pricing'],
+      ['inbound_chat_requested', '/pricing'],
+    ]);
   }, TIMEOUT);
 });

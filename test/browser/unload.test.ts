@@ -220,7 +220,49 @@ describe('real Chromium: a page going away', () => {
     expect(c.duplicates()).toBe(5); // each id at most twice: the held request and its copy
     expect(c.posts()).toHaveLength(2);
   }, TIMEOUT);
+});
 
+describe('real Chromium: the 64 KiB a hiding page may send', () => {
+  // Chromium counts sendBeacon bodies in the same 64 KiB in flight as keepalive fetches: a
+  // beacon cannot take over past it, nor can a second tracker of the page get its own.
+  it('(k) is one allowance for every tracker of the page; in memory, what does not fit is reported once', async () => {
+    const { context, web, c } = s;
+    await context.addInitScript(() => Object.defineProperty(window, 'indexedDB', { value: undefined, configurable: true }));
+    const page = await openApp(context, web, { org: 'org_allow_a', endpoint: c.endpoint, flushIntervalMs: 60_000, batchSize: 500, page: 'long' });
+    await page.evaluate((endpoint) => {
+      const w = window as unknown as AppWindow & { EngageTracker: { createTracker(o: object): AppWindow['tracker'] }; second: AppWindow['tracker']; secondErrors: string[] };
+      w.secondErrors = [];
+      w.second = w.EngageTracker.createTracker({
+        orgId: 'org_allow_b', endpoint, flushIntervalMs: 60_000, batchSize: 500,
+        page: (url: URL) => url.pathname + '/' + 'p'.repeat(900),
+        onError: (e: { code: string; message: string }) => w.secondErrors.push(`${e.code}: ${e.message}`),
+      });
+    }, c.endpoint);
+    // 200 events (~200 KB) waiting in each tracker's memory outbox: 100 calls, missed as the session ends.
+    await page.evaluate(async (ids) => {
+      const w = window as unknown as AppWindow & { second: AppWindow['tracker']; secondErrors: string[] };
+      for (const callId of ids) {
+        w.tracker.track({ type: 'call.requested', callId: 'a-' + callId });
+        w.second.track({ type: 'call.requested', callId: 'b-' + callId });
+      }
+      await Promise.all([w.tracker.endSession(), w.second.endSession()]);
+      w.trackerErrors.length = w.secondErrors.length = 0; // storage_unavailable, expected
+      dispatchEvent(new PageTransitionEvent('pagehide', { persisted: false })); // leaving (the page stays to be looked at)
+    }, callIds('x', 100));
+    await new Promise((r) => setTimeout(r, 2_000)); // the keepalive answers
+    const errors = await page.evaluate(() => {
+      const w = window as unknown as AppWindow & { secondErrors: string[] };
+      return [...w.trackerErrors.map((e) => `${e.code}: ${e.message}`), ...w.secondErrors];
+    });
+    const sent = c.posts().filter((r) => r.contentType.startsWith('text/plain'));
+    const received = c.unique().size;
+    const notFitting = errors.map((e) => /(\d+) events did not fit/.exec(e)?.[1]).filter(Boolean).map(Number);
+    countLine('allowance', 400, c, `keepalive bodies ${sent.map((r) => r.bytes).join('+')} B; reports: ${errors.join(' | ')}`);
+    expect(sent.reduce((n, r) => n + r.bytes, 0)).toBeLessThanOrEqual(64 * 1024);
+    expect(errors.filter((e) => !/did not fit/.test(e))).toEqual([]); // no request the browser refused
+    expect(notFitting).toHaveLength(2); // once per tracker
+    expect(received + notFitting.reduce((a, b) => a + b, 0)).toBe(400);
+  }, TIMEOUT);
 });
 
 describe('real Chromium: custom headers and the hide path', () => {

@@ -1,6 +1,7 @@
 // The one place that writes statuses, headers and error bodies, so every route (and any
 // middleware added later) answers the same way.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { annotate } from '../ops/request-log.js';
 
 export interface ApiError {
   code: string;
@@ -19,6 +20,11 @@ export type Headers = Record<string, string>;
  * nothing it could not already read. Retry-After is exposed so the SDK can honour it
  * cross-origin.
  */
+/** CORS headers come off an answer that must not let the page in (a refused origin). */
+export function disallowOrigin(res: ServerResponse): void {
+  for (const name of ['Access-Control-Allow-Origin', 'Access-Control-Allow-Credentials', 'Access-Control-Expose-Headers']) res.removeHeader(name);
+}
+
 export function allowOrigin(req: IncomingMessage, res: ServerResponse): void {
   res.setHeader('Vary', 'Origin');
   if (!req.headers.origin) return;
@@ -39,6 +45,7 @@ export function sendText(res: ServerResponse, status: number, contentType: strin
 
 /** `{"error": {...}}` with the status; 429 and 503 always carry Retry-After (seconds). */
 export function sendError(res: ServerResponse, status: number, error: ApiError, headers: Headers = {}): void {
+  annotate(res, { error: error.code });
   const retry: Headers = status === 429 || status === 503 ? { 'Retry-After': headers['Retry-After'] ?? '1' } : {};
   sendJson(res, status, { error }, { ...headers, ...retry });
 }

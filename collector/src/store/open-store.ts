@@ -3,6 +3,6 @@ import { openClickHouseStore } from './clickhouse/clickhouse-store.js';
 import { openDuckDbStore } from './duckdb/duckdb-store.js';
 import type { MetricStore } from './metric-store.js';
 
-export function openStore(options: { db: string; clickhouse?: string }): Promise<MetricStore> {
-  return options.clickhouse ? openClickHouseStore(options.clickhouse) : openDuckDbStore(options.db);
+export function openStore(options: { db: string; clickhouse?: string; threads?: number }): Promise<MetricStore> {
+  return options.clickhouse ? openClickHouseStore(options.clickhouse) : openDuckDbStore(options.db, { threads: options.threads });
 }

@@ -1,13 +1,11 @@
 // The embedded default: one DuckDB file. One connection writes (batches of several requests
 // in one transaction: appended to a temporary staging table, then one INSERT OR IGNORE), a
 // second one reads, so a slow report never holds up ingest.
-import { DuckDBAppender, DuckDBInstance, DuckDBTimestampTZValue, type DuckDBValue } from '@duckdb/node-api';
-import { aggregate, type MetricEvent } from 'engage-tracker/metrics';
+import { DuckDBInstance, type DuckDBResultReader, type DuckDBValue } from '@duckdb/node-api';
+import { assembleRows, type CountGroup } from '../../query/assemble.js';
 import type { MetricQuerySpec, MetricRow } from '../../query/spec.js';
 import { StoreUnavailableError, type InsertResult, type MetricStore, type StoredEvent } from '../metric-store.js';
-import { readMigrations } from '../sql-files.js';
-
-const micros = (ms: number) => new DuckDBTimestampTZValue(BigInt(ms) * 1000n);
+import { readMigrations, readQuery } from '../sql-files.js';
 
 /** Runs tasks one after another, whatever became of the previous one. */
 function createSerial() {
@@ -19,16 +17,29 @@ function createSerial() {
   };
 }
 
-export async function openDuckDbStore(path: string): Promise<MetricStore> {
+export interface DuckDbOptions {
+  /**
+   * DuckDB's worker threads. Default 1: on a small shared machine one thread commits several
+   * times faster than two (their coordination costs more than it saves on small inserts).
+   */
+  threads?: number;
+}
+
+export async function openDuckDbStore(path: string, options: DuckDbOptions = {}): Promise<MetricStore> {
   let instance: DuckDBInstance;
   try {
-    instance = await DuckDBInstance.create(path);
+    // No SQL may read or write other files (read_csv, COPY, ATTACH, httpfs): a query that ever
+    // carried a request value would reach no further than this database.
+    instance = await DuckDBInstance.create(path, { threads: String(options.threads ?? 1), enable_external_access: 'false' });
   } catch (err) {
     throw new StoreUnavailableError(`cannot open the DuckDB file ${path}: ${(err as Error).message}`, { cause: err });
   }
   const writer = await instance.connect();
   const reader = await instance.connect();
   const serial = createSerial();
+  const insertSql = readQuery('duckdb', 'insert-events');
+  const metricsSql = readQuery('duckdb', 'metrics');
+  const closeSessionsSql = readQuery('duckdb', 'close-sessions');
   let closed = false;
 
   /** Maps any database failure to a StoreUnavailableError (503), keeping the cause. */
@@ -49,65 +60,50 @@ export async function openDuckDbStore(path: string): Promise<MetricStore> {
         throw err;
       }
     }
-    // Per connection, so after the migrations: the staging table of the writer's inserts.
-    await writer.run('CREATE TEMPORARY TABLE IF NOT EXISTS staging AS SELECT * FROM events LIMIT 0');
   }
 
   async function insertGroup(batches: readonly (readonly StoredEvent[])[]): Promise<InsertResult[]> {
-    // Within the group, the first copy of a key is staged; later ones are duplicates already.
-    const seen = new Set<string>();
-    const staged: number[][] = batches.map(() => []);
-    const keys: string[] = [];
-    let inserted: Set<string>;
-    try {
-      const appender = await writer.createAppender('staging', 'main', 'temp');
-      batches.forEach((events, b) => {
-        for (const e of events) {
-          const key = `${e.orgId}\u0000${e.id}`;
-          if (seen.has(key)) continue;
-          seen.add(key);
-          staged[b].push(keys.length);
-          keys.push(key);
-          appendRow(appender, e);
-        }
-      });
-      appender.closeSync();
+    // Within the group, the first copy of a key is sent; later ones are duplicates already.
+    // The rows go over as one JSON parameter: one call into DuckDB for the whole group,
+    // where an appender takes one call per value.
+    const batchOf = new Map<string, number>();
+    const rows: unknown[] = [];
+    batches.forEach((events, b) => {
+      for (const e of events) {
+        const key = `${e.orgId}\u0000${e.id}`;
+        if (batchOf.has(key)) continue;
+        batchOf.set(key, b);
+        rows.push(toJsonRow(e));
+      }
+    });
+    const stored = batches.map(() => 0);
+    if (rows.length) {
       await writer.run('BEGIN TRANSACTION');
       try {
-        const result = await writer.runAndReadAll('INSERT OR IGNORE INTO events SELECT * FROM staging RETURNING org_id, id');
-        inserted = new Set(result.getRows().map((r) => `${r[0]}\u0000${r[1]}`));
+        const result = await writer.runAndReadAll(insertSql, { rows: JSON.stringify(rows) });
+        for (const [orgId, id] of result.getRows()) stored[batchOf.get(`${orgId}\u0000${id}`)!]++;
         await writer.run('COMMIT');
       } catch (err) {
         await writer.run('ROLLBACK').catch(() => {});
         throw err;
       }
-    } finally {
-      await writer.run('DELETE FROM staging').catch(() => {});
     }
-    return batches.map((events, b) => {
-      const stored = staged[b].filter((k) => inserted.has(keys[k])).length;
-      return { stored, duplicates: events.length - stored };
-    });
+    return batches.map((events, b) => ({ stored: stored[b], duplicates: events.length - stored[b] }));
   }
 
   async function metrics(spec: MetricQuerySpec): Promise<MetricRow[]> {
-    const where: string[] = [];
-    const params: Record<string, DuckDBValue> = {};
-    if (spec.orgId !== undefined) where.push('org_id = $org'), (params.org = spec.orgId);
-    const result = await reader.runAndReadAll(
-      `SELECT org_id, id, metric, visitor_id, session_id, rep_id, page, call_id, conversation_id, reason, epoch_ms(occurred_at) FROM events${where.length ? ' WHERE ' + where.join(' AND ') : ''}`,
-      params,
-    );
-    const events = result.getRows().map((r) => {
-      const e: Record<string, unknown> = { orgId: r[0], id: r[1], metric: r[2], visitorId: r[3], sessionId: r[4], page: r[6], occurredAt: new Date(Number(r[10])).toISOString() };
-      if (r[5] !== null) e.repId = r[5];
-      if (r[7] !== null) e.callId = r[7];
-      if (r[8] !== null) e.conversationId = r[8];
-      if (r[9] !== null) e.reason = r[9];
-      return e as unknown as MetricEvent;
-    });
-    const closeSessionsBefore = spec.closeSessionsBefore === undefined ? undefined : new Date(spec.closeSessionsBefore);
-    return aggregate(events, { by: spec.by, closeSessionsBefore }) as MetricRow[];
+    const params: Record<string, DuckDBValue> = {
+      by: spec.by,
+      bucket: spec.bucket,
+      tz: spec.tz,
+      from_ms: spec.from ?? null,
+      to_ms: spec.to ?? null,
+      org: spec.orgId ?? null,
+    };
+    const groups = toGroups(await reader.runAndReadAll(metricsSql, params));
+    const closing = spec.closeSessionsBefore !== undefined && spec.by !== 'rep';
+    const misses = closing ? toGroups(await reader.runAndReadAll(closeSessionsSql, { ...params, before_ms: spec.closeSessionsBefore! })) : [];
+    return assembleRows(spec, groups, misses);
   }
 
   const guarded =
@@ -146,22 +142,32 @@ export async function openDuckDbStore(path: string): Promise<MetricStore> {
   };
 }
 
-/** One event as a row of the staging table, in the column order of the events table. */
-function appendRow(appender: DuckDBAppender, e: StoredEvent) {
-  const text = (value: string | null) => (value === null ? appender.appendNull() : appender.appendVarchar(value));
-  text(e.orgId);
-  text(e.id);
-  text(e.metric);
-  text(e.visitorId);
-  text(e.sessionId);
-  text(e.repId);
-  text(e.page);
-  text(e.callId);
-  text(e.conversationId);
-  text(e.reason);
-  appender.appendTimestampTZ(micros(e.occurredAt));
-  text(e.clientOccurredAt);
-  text(e.clientSentAt);
-  appender.appendTimestampTZ(micros(e.receivedAt));
-  appender.endRow();
+/** One event as an element of the insert's JSON parameter (short keys: the JSON is parsed per row). */
+function toJsonRow(e: StoredEvent) {
+  return {
+    o: e.orgId,
+    i: e.id,
+    m: e.metric,
+    v: e.visitorId,
+    s: e.sessionId,
+    r: e.repId,
+    p: e.page,
+    c: e.callId,
+    n: e.conversationId,
+    x: e.reason,
+    t: e.occurredAt,
+    co: e.clientOccurredAt,
+    cs: e.clientSentAt,
+    rt: e.receivedAt,
+  };
+}
+
+/** Rows of metrics.sql or close-sessions.sql: org_id, row_key, bucket_ms, then one count per column. */
+function toGroups(result: DuckDBResultReader): CountGroup[] {
+  const names = result.columnNames();
+  return result.getRows().map((r) => {
+    const counts: Record<string, number> = {};
+    for (let c = 3; c < names.length; c++) counts[names[c]] = Number(r[c]);
+    return { orgId: String(r[0]), rowKey: String(r[1]), bucketMs: r[2] === null ? null : Number(r[2]), counts };
+  });
 }

@@ -1,0 +1,61 @@
+// Ingest over HTTP: `clients` loops, each posting batches of `batchSize` fresh events and
+// waiting for the answer before the next, for `seconds`. Keep-alive connections, as the SDK's
+// fetch would have. Returns events/s and the batch latency percentiles.
+import { Agent, request } from 'node:http';
+import { randomUUID } from 'node:crypto';
+
+const METRICS = ['proactive_call_attempted', 'inbound_call_requested', 'inbound_chat_requested', 'proactive_chat_attempted', 'inbound_chat_answered'];
+
+function batchBody(batchSize, client, n) {
+  const now = new Date().toISOString();
+  const events = [];
+  for (let i = 0; i < batchSize; i++) {
+    events.push({
+      id: randomUUID(),
+      metric: METRICS[i % METRICS.length],
+      orgId: `org_${client % 4}`,
+      visitorId: `v${client}-${n}`,
+      sessionId: `s${client}-${n}`,
+      repId: `rep_${i % 20}`,
+      page: `/page/${i % 30}`,
+      occurredAt: now,
+    });
+  }
+  return JSON.stringify({ sdk: { name: 'engage-tracker', version: '0.1.0' }, sentAt: now, events });
+}
+
+function post(url, agent, body) {
+  return new Promise((done, fail) => {
+    const req = request(`${url}/v1/engage`, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+      res.resume();
+      res.on('end', () => done(res.statusCode));
+    });
+    req.on('error', fail).end(body);
+  });
+}
+
+export async function measureIngest(url, { clients = 8, batchSize = 50, seconds = 10 } = {}) {
+  const agent = new Agent({ keepAlive: true, maxSockets: clients });
+  const latencies = [];
+  const statuses = {};
+  let events = 0;
+  const started = performance.now();
+  const until = started + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: clients }, async (_, client) => {
+      for (let n = 0; performance.now() < until; n++) {
+        const body = batchBody(batchSize, client, n);
+        const t = performance.now();
+        const status = await post(url, agent, body);
+        latencies.push(performance.now() - t);
+        statuses[status] = (statuses[status] ?? 0) + 1;
+        if (status === 200) events += batchSize;
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
+  return { eventsPerSecond: events / elapsed, batches: latencies.length, p50: pct(50), p99: pct(99), statuses, seconds: elapsed };
+}

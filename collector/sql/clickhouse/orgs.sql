@@ -1,0 +1,1 @@
+SELECT DISTINCT org_id FROM events ORDER BY org_id
