@@ -19,7 +19,7 @@ const build = (debug) => ({
  * of the public API, of the wire format, or of what IndexedDB and localStorage keep (sessions,
  * calls, the stash), which another build reading the same storage must understand.
  */
-const INTERNAL = /^(metrics|unknowns|expiresAt|added|dropped|durable|peek|lease|leaving|pending|restore|retryAfter|newId|pageOf)$/;
+const INTERNAL = /^(metrics|unknowns|unknown|late|expiresAt|added|dropped|durable|peek|lease|prune|leaving|pending|restore|retryAfter|newId|pageOf|left|extend)$/;
 
 const minify = (compress, mangle = {}, module = false) =>
   terser({ ecma: 2020, module, compress: { passes: 3, pure_getters: true, ...compress }, mangle, format: { comments: false } });
