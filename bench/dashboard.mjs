@@ -119,6 +119,9 @@ const viewShown = (page, n) =>
   ).then((h) => h.jsonValue());
 
 async function main() {
+  // The commit the page was built from: read before anything else can change the tree.
+  const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT }).toString().trim();
+  const dirty = execFileSync('git', ['status', '--porcelain', '--', 'collector/dashboard'], { cwd: ROOT }).toString().trim() ? ' with uncommitted changes to the page' : '';
   mkdirSync(CACHE, { recursive: true });
   if (FRESH) for (const f of [DB, `${DB}.wal`, STAMP]) rmSync(f, { force: true });
   const load0 = loadavg()[0];
@@ -168,8 +171,6 @@ async function main() {
   const wall = (performance.now() - wall0) / 1000;
   const busy = busyBetween(cpu0, cpu1);
   const ownCores = (ownCpuMs() - own0) / 1000 / wall; // this Node process only (Chromium not counted)
-  const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT }).toString().trim();
-  const dirty = execFileSync('git', ['status', '--porcelain'], { cwd: ROOT }).toString().trim() ? ' with uncommitted changes' : '';
   const fmt = (ms) => `${Math.round(ms).toLocaleString('en-US')} ms`;
   const verdict = (ms, target) => (ms < target ? `met (< ${target.toLocaleString('en-US')} ms)` : `**missed** (target < ${target.toLocaleString('en-US')} ms)`);
 
@@ -189,7 +190,7 @@ async function main() {
     `| first paint of the overview (navigation start → numbers painted) | ${fmt(median(firstPaint))} | ${fmt(Math.min(...firstPaint))} | ${fmt(Math.max(...firstPaint))} | ${fmt(median(firstApi))} after the page asked | ${verdict(median(firstPaint), 2000)} |`,
     `| range change (control changed → new numbers painted; 30d→7d→today→30d) | ${fmt(median(rangeChange))} | ${fmt(Math.min(...rangeChange))} | ${fmt(Math.max(...rangeChange))} | ${fmt(median(changeApi))} | ${verdict(median(rangeChange), 1000)} |`,
     '',
-    `Every view asks the collector five questions at once (the range and the previous range by org, by rep, by page, and the trend by bucket).`,
+    `Every view asks the collector four questions at once: the previous range by org, the range by rep, by page, and by bucket (whose sum gives the range's totals).`,
     '<!-- dashboard:end -->',
   ].join('\n');
   const file = join(ROOT, 'bench/RESULTS.md');

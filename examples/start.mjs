@@ -8,9 +8,11 @@ execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inher
 
 const { startCollector } = await import('../collector/dist/index.js');
 const collector = await startCollector({
-  port: Number(process.env.PORT ?? 8787),
-  host: process.env.HOST ?? '127.0.0.1',
-  db: process.env.DB ?? 'engage.duckdb',
+  port: Number(process.env.PORT || 8787),
+  host: process.env.HOST || '127.0.0.1',
+  db: process.env.DB || 'engage.duckdb',
+  // The open-mode notice and errors; not the JSON line of every request the demo makes.
+  log: (line) => (!line.startsWith('{') || line.includes('"level":"error"')) && console.log(line),
 });
 console.log(
   `\nengage-tracker: dashboard ${collector.url}/, widget demo ${collector.url}/demo/\n` +

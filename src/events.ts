@@ -70,9 +70,9 @@ export function parseEvent(input: unknown, now: number): ParsedEvent | string {
     // Own enumerable fields only, each read once, into an object that inherits nothing: an
     // inherited `messageId` (a polluted Object.prototype) is not the event's, and a throwing
     // getter or proxy makes it no event.
-    e = Object.assign(Object.create(null), input);
+    e = { __proto__: null, ...input };
   } catch {
-    return DEBUG ? 'an event must be an object of plain fields' : '';
+    return DEBUG ? 'an event must be an object' : '';
   }
   const { type, from, at, callId, repId, messageId, conversationId, pageUrl, orgId } = e;
   const isChat = type === 'chat.message';
@@ -98,7 +98,7 @@ export function parseEvent(input: unknown, now: number): ParsedEvent | string {
     if (!(Math.abs(ms) <= 8.64e15)) return DEBUG ? '"at" must be epoch ms or an ISO date' : '';
   }
   // Only the fields the type has: a chat message's stray callId must not make it a call.
-  const out = Object.assign(Object.create(null), { type, at: ms }) as ParsedEvent; // inherits nothing either
+  const out = { __proto__: null, type, at: ms } as ParsedEvent; // inherits nothing either
   if (isChat) out.from = from as ParsedEvent['from'];
   else out.callId = callId as string;
   if (needsRep) out.repId = repId as string;

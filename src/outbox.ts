@@ -299,8 +299,9 @@ export function createSender(
       const now = Date.now();
       // The endpoint asked for a pause (Retry-After): the outbox keeps the events meanwhile. Our
       // own backoff after other failures does not hold back this last chance to send.
-      // (A memory outbox has no next page: then this is the last chance.)
-      if (quiet() && store().durable) return;
+      // (A memory outbox has no next page: then this is the last chance, unless the endpoint
+      // refused our key, which it would do again.)
+      if (quiet() && (store().durable || refused)) return;
       // A normal request under way is sent again: the page going away may cancel it before it
       // left (a CORS preflight, a slow connection). A duplicate is the lesser harm: collectors
       // dedupe by id, and a lost batch would only be resent by a later visit.
@@ -335,7 +336,7 @@ export function createSender(
           .catch(() => {});
       }
       // A memory outbox has no next page: what did not fit is lost if this one closes.
-      if (pending.length && left && !store().durable) report('delivery_failed', DEBUG ? `${pending.length} events did not fit the 64 KiB a closing page may send: lost if it closes` : 'delivery_failed ' + pending.length);
+      if (pending.length && left && !store().durable) report('delivery_failed', DEBUG ? `${pending.length} events did not fit the keepalive allowance: lost if the page closes` : 'delivery_failed ' + pending.length);
     },
     visible() {
       leaving = false;

@@ -79,7 +79,7 @@ export async function openIndexedDb(name: string, mirror: Map<string, unknown>, 
   // A newer schema serves as long as it has our stores; without them the tracker runs in memory.
   if (![...STATE_STORES, OUTBOX].every((s) => db.objectStoreNames.contains(s))) {
     db.close();
-    throw new Error(DEBUG ? `database ${name} version ${db.version} lacks the stores of this SDK` : '');
+    throw new Error(DEBUG ? name + ': stores missing' : '');
   }
   // A newer version in another tab must not wait on us: step aside, memory takes over. The
   // browser may close the connection too (storage cleared, a crash): either way it is lost.

@@ -73,7 +73,7 @@ export function createTracker(options: TrackerOptions): Tracker {
   };
   /** Work as stashed: with its page, not its URL (a token or an email in a query string). */
   const withPage = (w: Work): Work =>
-    w.kind === 'event' ? { kind: 'event', at: w.at, tab: w.tab, seq: w.seq, page: w.page ?? pageOf((w.event.pageUrl ?? w.href) as string), event: { ...w.event, pageUrl: undefined } } : w;
+    w.kind === 'event' ? { ...w, href: undefined, page: w.page ?? pageOf((w.event.pageUrl ?? w.href) as string), event: { ...w.event, pageUrl: undefined } } : w;
   const rules = { orgId, sessionTimeoutMs: config.sessionTimeoutMs, newId: randomId, pageOf };
 
   const dbName = 'engage-tracker:' + orgId;
@@ -186,7 +186,7 @@ export function createTracker(options: TrackerOptions): Tracker {
     for (const e of applied.unknowns) {
       report('unknown_call', DEBUG ? `${e.type} for unknown call "${e.callId}": ignored` : '');
     }
-    for (const e of applied.late) report('invalid_event', DEBUG ? `${e.type} stamped before the end of the visitor's last session: ignored` : '');
+    for (const e of applied.late) report('invalid_event', DEBUG ? `${e.type} before the end of the last session: ignored` : '');
     if (applied.dropped.length) report('queue_overflow', DEBUG ? `outbox over ${maxQueuedEvents} events: dropped the ${applied.dropped.length} oldest` : 'queue_overflow ' + applied.dropped.length);
     if (DEBUG) log('stored', applied.metrics);
     sender.added(applied.added, applied.dropped);
@@ -242,7 +242,7 @@ export function createTracker(options: TrackerOptions): Tracker {
       const parsed = parseEvent(event, Date.now());
       if (typeof parsed === 'string') return report('invalid_event', DEBUG ? parsed + ': event ignored' : '');
       // Another org's tracker on the page: its event, not ours.
-      if ((parsed.orgId ?? orgId) !== orgId) return void (DEBUG && log(`event for ${parsed.orgId}: ignored`));
+      if ((parsed.orgId ?? orgId) !== orgId) return void (DEBUG && log('event of another org: ignored', event));
       // Whole, in one literal: cheaper in cold code than adding fields one by one.
       enqueue({ kind: 'event', at: parsed.at, event: parsed, href: parsed.pageUrl ?? currentHref(), tab, seq: ++seq });
     } catch (err) {

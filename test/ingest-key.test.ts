@@ -65,6 +65,20 @@ describe('a refused key, origin or org (401, 403)', () => {
     expect(errors[0].message).toContain(String(status));
   });
 
+  it('sends nothing more as the page hides in memory mode either (no IndexedDB)', async () => {
+    vi.stubGlobal('indexedDB', undefined);
+    const endpoint = stubEndpoint();
+    endpoint.answer(401);
+    const { tracker, errors } = startTracker({ key: 'ek_wrong', flushIntervalMs: 3_600_000 });
+    tracker.track(visitor());
+    await tracker.flush();
+    tracker.track(requested('later'));
+    await tracker.endSession();
+    hide();
+    expect(endpoint.requests).toHaveLength(1);
+    expect(errors.map((e) => e.code)).toEqual(['storage_unavailable', 'delivery_unauthorized']);
+  });
+
   it('keeps the events, so a later page with a corrected key delivers them', async () => {
     const endpoint = stubEndpoint();
     endpoint.answer(401);

@@ -5,6 +5,7 @@ import { createCommitQueue } from './ingest/commit-queue.js';
 import { addRoutes, defaultStaticRoots, type StaticRoots } from './http/routes.js';
 import { createRouter, type Router } from './http/router.js';
 import { createHttpServer } from './http/server.js';
+import type { MetricStore } from './store/metric-store.js';
 import { openStore } from './store/open-store.js';
 import { createAccess } from './auth/access.js';
 import { isLoopbackHostHeader, OPEN_MODE_NOTICE } from './auth/listen-policy.js';
@@ -29,6 +30,8 @@ export interface CollectorOptions {
   statics?: StaticRoots;
   /** Events waiting for a commit before new batches get 503 (default 50,000). */
   maxQueuedEvents?: number;
+  /** A store of your own (or a wrapped one) instead of opening `db`/`clickhouse`; closed by close(). */
+  store?: MetricStore;
   /** Extra routes or middleware, added before the built-in ones. */
   extend?: (router: Router) => void;
 }
@@ -46,7 +49,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
   const host = options.host ?? '127.0.0.1';
   // Before anything opens: no config on a public address is refused (UnsafeListenError).
   const access = await createAccess(host, options.config, log);
-  const store = await openStore({ db: options.db ?? 'engage.duckdb', clickhouse: options.clickhouse, threads: options.threads });
+  const store = options.store ?? (await openStore({ db: options.db ?? 'engage.duckdb', clickhouse: options.clickhouse, threads: options.threads }));
   try {
     await store.migrate();
   } catch (err) {

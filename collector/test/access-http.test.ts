@@ -358,6 +358,15 @@ describe("a visitor's clock", () => {
     const visitorNow = (ms: number) => new Date(ms + skew).toISOString();
     const event = ev({ occurredAt: visitorNow(now - 1_000) });
     expect((await post(c, batch(cfg.org1.ingestKey, [event], visitorNow(now)))).status).toBe(200);
+    // Through the API: the day's bucket holds it, the next day's does not.
+    const today = new Date(nextMidnight - 86_400_000).toISOString();
+    const range = `from=${today}&to=${new Date(nextMidnight + 86_400_000).toISOString()}`;
+    const res = await get(c, `/v1/metrics?by=org&bucket=day&tz=UTC&${range}`, cfg.org1.readToken);
+    const rows = (await res.json()) as { bucket: string; counts: Record<string, number> }[];
+    expect(rows.map((r) => [r.bucket, r.counts.inbound_chat_requested])).toEqual([
+      [`${today.slice(0, 10)}T00:00:00+00:00`, 1],
+      [`${new Date(nextMidnight).toISOString().slice(0, 10)}T00:00:00+00:00`, 0],
+    ]);
     await c.close();
     const [row] = await readStoredRows(join(cfg.dir, `db-${dbCount}.duckdb`));
     expect(row.clientOccurredAt.slice(0, 10)).toBe(new Date(nextMidnight).toISOString().slice(0, 10)); // tomorrow, by its clock

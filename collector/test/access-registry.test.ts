@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileAccessList } from '../src/auth/access-list.js';
 import { runAccessCommand } from '../src/auth/commands.js';
+import { clientAddress } from '../src/auth/client-address.js';
 import { createRateLimiter } from '../src/auth/rate-limit.js';
 import { readRegistry } from '../src/auth/registry-file.js';
 import { hashToken } from '../src/auth/secrets.js';
@@ -132,5 +133,23 @@ describe('rate limits', () => {
     limiter.take('b', limit, 0);
     limiter.take('c', limit, 0); // pushes out 'a'
     expect(limiter.take('a', limit, 0).ok).toBe(true);
+  });
+});
+
+describe('the client address a limit counts', () => {
+  it.each([
+    ['203.0.113.7', '203.0.113.7'],
+    ['::ffff:203.0.113.7', '203.0.113.7'],
+    ['2001:db8:1:2:aaaa::1', '2001:db8:1:2::/64'],
+    ['2001:db8:1:2:bbbb:cccc:dddd:eeee', '2001:db8:1:2::/64'],
+    ['2001:db8::1', '2001:db8:0:0::/64'],
+    ['::1', '0:0:0:0::/64'],
+  ])('counts %s as %s', (address, key) => {
+    expect(clientAddress(address, undefined, false)).toBe(key);
+  });
+
+  it('takes the address a trusted proxy saw, and ignores the header otherwise', () => {
+    expect(clientAddress('10.0.0.1', '198.51.100.1, 203.0.113.9', true)).toBe('203.0.113.9');
+    expect(clientAddress('10.0.0.1', '203.0.113.9', false)).toBe('10.0.0.1');
   });
 });

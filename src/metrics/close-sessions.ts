@@ -17,6 +17,10 @@ const CALL_OVER = 8; // answered or missed
  * The order the events were given in cannot decide, as a database does not keep it.
  */
 function isEarlier(a: MetricEvent, b: MetricEvent): boolean {
+  const x = a.occurredAt;
+  const y = b.occurredAt;
+  // What toISOString writes compares as text, far cheaper than Date.parse.
+  if (x?.length === 24 && y?.length === 24 && x[23] === 'Z' && y[23] === 'Z' && x !== y) return x < y;
   const ta = Date.parse(a.occurredAt);
   const tb = Date.parse(b.occurredAt);
   if (ta !== tb) return ta < tb || (ta === ta && tb !== tb); // a readable time before none

@@ -351,6 +351,10 @@ export interface AppOptions {
   tab?: string;
   debug?: boolean;
   page?: AppPage;
+  /** IndexedDB whose open() throws, or whose connections the test can close (see app.js). */
+  idb?: 'throw' | 'spy';
+  /** Records the page's fetch() calls in window.fetchCalls (see app.js). */
+  fetches?: boolean;
 }
 
 /** A page() option for app.js: long page names, /blog/* grouped, or one that throws. */
@@ -368,6 +372,8 @@ export function appUrl(server: StaticServer, o: AppOptions): string {
   if (o.tab) q.set('tab', o.tab);
   if (o.debug) q.set('debug', '1');
   if (o.page) q.set('page', o.page);
+  if (o.idb) q.set('idb', o.idb);
+  if (o.fetches) q.set('fetches', '1');
   return `${server.origin}/pages/${o.debug ? 'app-debug' : 'app'}.html?${q}`;
 }
 

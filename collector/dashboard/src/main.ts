@@ -1,18 +1,18 @@
 // The dashboard: reads the view from the URL, asks the collector for the numbers of the
 // chosen range (and the previous one), and shows them; refreshes itself while open.
 import { ApiError, createApi, type By, type MetricsQuery, type MetricsRow, type Session } from './api';
-import { ALL_METRICS, METRIC_INFO, REP_METRICS, isMetricId, type MetricId } from './catalog';
+import { ALL_METRICS } from './catalog';
 import { buildOverview, type Counts } from './cards';
+import { fillControls, syncControls, viewAfterChange } from './controls';
 import { saveBlob } from './csv-download';
 import { byId, h, setText } from './dom';
-import { formatCount, shortenPath } from './format';
 import { rangeText, spanText } from './range-text';
-import { computeRanges, type RangePreset, type Ranges } from './ranges';
-import { createSortableTable, type Column } from './sortable-table';
+import { computeRanges, type Ranges } from './ranges';
+import { buildPageTable, buildRepTable, type PageRow, type RepRow } from './tables';
 import { forgetToken, readToken, saveToken } from './token-store';
 import { buildTrend } from './trend';
-import { defaultBucket, formatView, parseView, type Bucket, type View } from './view-state';
-import { browserZone, formatLocalDate, parseLocalDate } from './zone';
+import { formatView, parseView, type View } from './view-state';
+import { browserZone, formatLocalDate } from './zone';
 
 const REFRESH_MS = refreshMsFromUrl();
 const api = createApi(new URL('./', location.href).href, readToken);
@@ -59,68 +59,13 @@ const ui = {
 const overview = buildOverview(byId('rates'), byId('groups'));
 const trend = buildTrend(byId('chart'), byId<HTMLTableElement>('trend-table'), byId('trend-empty'));
 
-type RepRow = MetricsRow & { repId: string };
-type PageRow = MetricsRow & { page: string };
-const countOf = (id: MetricId) => (r: MetricsRow) => r.counts[id] ?? 0;
-const countColumns = <R extends MetricsRow>(ids: readonly MetricId[]): Column<R>[] =>
-  ids.map((id) => ({ key: id, label: METRIC_INFO[id].short, title: METRIC_INFO[id].label, numeric: true, value: countOf(id), text: (r) => formatCount(countOf(id)(r)) }));
-
-const repTable = createSortableTable<RepRow>({
-  table: byId<HTMLTableElement>('reps-table'),
-  caption: 'Reps, by the metrics available for individual users',
-  columns: [{ key: 'rep', label: 'Rep', numeric: false, value: (r) => r.repId }, ...countColumns<RepRow>(REP_METRICS)],
-  keyOf: (r) => r.repId,
-  sort: view.reps,
-  empty: 'No rep activity in this range.',
-  onSort: (sort) => setView({ ...view, reps: sort }, false),
-});
-
-const pageTable = createSortableTable<PageRow>({
-  table: byId<HTMLTableElement>('pages-table'),
-  caption: 'Pages, by every metric',
-  columns: [
-    { key: 'page', label: 'Page', numeric: false, value: (r) => r.page, text: (r) => shortenPath(r.page), hover: (r) => (shortenPath(r.page) === r.page ? undefined : r.page) },
-    ...countColumns<PageRow>(ALL_METRICS),
-  ],
-  keyOf: (r) => r.page,
-  sort: view.pages,
-  empty: 'No page activity in this range.',
-  onSort: (sort) => setView({ ...view, pages: sort }, false),
-});
+const repTable = buildRepTable(byId<HTMLTableElement>('reps-table'), view.reps, (sort) => setView({ ...view, reps: sort }, false));
+const pageTable = buildPageTable(byId<HTMLTableElement>('pages-table'), view.pages, (sort) => setView({ ...view, pages: sort }, false));
 
 // ---- controls ---------------------------------------------------------------------------
-function fillControls() {
-  const zones = new Set([browserZone(), 'UTC', ...(Intl.supportedValuesOf?.('timeZone') ?? [])]);
-  if (!zones.has(view.tz)) zones.add(view.tz);
-  ui.tz.append(...[...zones].map((z) => h('option', { value: z }, z === browserZone() ? `${z} (this browser)` : z)));
-  ui.metric.append(...ALL_METRICS.map((id) => h('option', { value: id }, METRIC_INFO[id].label)));
-}
-
-function syncControls(ranges: Ranges) {
-  ui.range.value = view.range;
-  ui.custom.hidden = view.range !== 'custom';
-  ui.from.value = formatLocalDate(ranges.firstDay);
-  ui.to.value = formatLocalDate(ranges.lastDay);
-  ui.tz.value = view.tz;
-  ui.bucket.value = view.bucket;
-  ui.metric.value = view.metric;
-  if (view.org) ui.org.value = view.org;
-}
-
 function onControlsChange(target: EventTarget | null) {
-  if (target === ui.range) {
-    const range = ui.range.value as RangePreset;
-    const r = computeRanges(view, view.tz, Date.now());
-    const bucket: Bucket = view.bucket === defaultBucket(view.range) ? defaultBucket(range) : view.bucket;
-    setView({ ...view, range, bucket, ...(range === 'custom' ? { from: r.firstDay, to: r.lastDay } : { from: undefined, to: undefined }) });
-  } else if (target === ui.from || target === ui.to) {
-    const from = parseLocalDate(ui.from.value);
-    const to = parseLocalDate(ui.to.value);
-    if (from && to) setView({ ...view, range: 'custom', from, to });
-  } else if (target === ui.tz) setView({ ...view, tz: ui.tz.value });
-  else if (target === ui.bucket) setView({ ...view, bucket: ui.bucket.value as Bucket });
-  else if (target === ui.metric && isMetricId(ui.metric.value)) setView({ ...view, metric: ui.metric.value });
-  else if (target === ui.org) setView({ ...view, org: ui.org.value });
+  const next = viewAfterChange(ui, target, view, Date.now());
+  if (next) setView(next);
 }
 
 /** Makes `next` the view: in the URL (replaced, not a new history entry), and loads it. */
@@ -173,6 +118,15 @@ const orgsOf = (s: Session): string[] => s.orgs ?? (s.orgId ? [s.orgId] : []);
 const forOrg = <R extends MetricsRow>(rows: R[], org: string | undefined) => rows.filter((r) => r.orgId === org);
 const countsOf = (rows: MetricsRow[], org: string | undefined): Counts => forOrg(rows, org)[0]?.counts ?? {};
 
+/** The counts of a range from its buckets' rows. */
+function sumOfBuckets(rows: MetricsRow[]): Counts {
+  const sum: Counts = {};
+  for (const row of rows) {
+    for (const [id, n] of Object.entries(row.counts) as [keyof Counts, number][]) sum[id] = (sum[id] ?? 0) + n;
+  }
+  return sum;
+}
+
 function queries(ranges: Ranges, by: By, withBucket = false): MetricsQuery {
   return { by, fromMs: ranges.current.fromMs, toMs: ranges.current.toMs, tz: view.tz, orgId: view.org, ...(withBucket ? { bucket: view.bucket } : {}) };
 }
@@ -180,7 +134,7 @@ function queries(ranges: Ranges, by: By, withBucket = false): MetricsQuery {
 async function load(reason: 'view' | 'refresh' | 'start') {
   const gen = ++generation;
   const ranges = computeRanges(view, view.tz, Date.now());
-  syncControls(ranges);
+  syncControls(ui, view, ranges);
   setText(ui.rangeText, rangeText(ranges, view.tz));
   if (reason !== 'refresh') {
     performance.mark('engage:view-start'); // user timing, read by bench/dashboard.mjs
@@ -195,15 +149,16 @@ async function load(reason: 'view' | 'refresh' | 'start') {
       finish(gen, ranges, undefined);
       return;
     }
-    const [current, previous, reps, pages, buckets] = await Promise.all([
-      api.metrics(queries(ranges, 'org')),
+    // Four questions, not five: the range's totals are the sum of its buckets (every bucket
+    // counts only events inside [from, to)), which saves the store a query per view.
+    const [previous, reps, pages, buckets] = await Promise.all([
       api.metrics({ ...queries(ranges, 'org'), fromMs: ranges.previous.fromMs, toMs: ranges.previous.toMs }),
       api.metrics(queries(ranges, 'rep')),
       api.metrics(queries(ranges, 'page')),
       api.metrics(queries(ranges, 'org', true)),
     ]);
     if (gen !== generation) return; // a newer view or refresh has started: its numbers win
-    finish(gen, ranges, { current, previous, reps, pages, buckets });
+    finish(gen, ranges, { previous, reps, pages, buckets });
   } catch (err) {
     if (gen !== generation) return;
     ui.data.removeAttribute('aria-busy');
@@ -220,7 +175,6 @@ async function load(reason: 'view' | 'refresh' | 'start') {
 }
 
 interface Loaded {
-  current: MetricsRow[];
   previous: MetricsRow[];
   reps: MetricsRow[];
   pages: MetricsRow[];
@@ -231,7 +185,7 @@ function finish(gen: number, ranges: Ranges, d: Loaded | undefined) {
   if (gen !== generation) return;
   lastLoadMs = Date.now();
   const org = view.org;
-  const current = d ? countsOf(d.current, org) : {};
+  const current = d ? sumOfBuckets(forOrg(d.buckets, org)) : {};
   overview.update(current, d ? countsOf(d.previous, org) : {});
   const reps = d ? (forOrg(d.reps, org).filter((r) => typeof r.repId === 'string') as RepRow[]) : [];
   const pages = d ? (forOrg(d.pages, org).filter((r) => typeof r.page === 'string') as PageRow[]) : [];
@@ -323,6 +277,6 @@ function wire() {
   });
 }
 
-fillControls();
+fillControls(ui, view);
 wire();
 void load('start');

@@ -105,7 +105,7 @@ export function buildTrend(chartHost: HTMLElement, table: HTMLTableElement, empt
 
       const label = METRIC_INFO[setting.metric].label;
       setText(caption, `${label} per ${setting.bucket} (${setting.zone})`);
-      setText(valueHead, label);
+      setText(valueHead, METRIC_INFO[setting.metric].short);
       // Rows by position: the same view refreshed keeps its rows and changes only numbers.
       points.forEach((p, i) => {
         let tr = tbody.children[i] as HTMLTableRowElement | undefined;

@@ -154,6 +154,8 @@ export function addRoutes(router: Router, deps: RouteDeps): Router {
       rows = await store.metrics(spec);
     } catch (err) {
       if (err instanceof StoreUnavailableError) return unavailable(ctx, err);
+      // bucketStarts' limit: more buckets than a table may have.
+      if (err instanceof RangeError) return sendError(ctx.res, 400, { code: 'invalid_param', param: 'bucket', message: `bucket: ${err.message}` });
       throw err;
     }
     if (format === 'json') return sendJson(ctx.res, 200, rows);

@@ -55,10 +55,10 @@ afterAll(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-/** The page's last five /v1/metrics requests (JSON): the five questions behind one view. */
+/** The page's last four /v1/metrics requests (JSON): the four questions behind one view. */
 function metricRequests(seen: Request[]) {
   const urls = seen.map((r) => new URL(r.url())).filter((u) => u.pathname === '/v1/metrics' && u.searchParams.get('format') !== 'csv');
-  return urls.slice(-5);
+  return urls.slice(-4);
 }
 
 const apiRows = async (u: URL): Promise<Row[]> => (await fetch(`${collector.url}${u.pathname}${u.search}`)).json() as Promise<Row[]>;
@@ -76,19 +76,21 @@ async function openPage(context: BrowserContext, query: string): Promise<{ page:
 }
 
 /**
- * Asks the API the page's own five questions and checks every number shown against the answers;
+ * Asks the API the page's own questions (and the range's totals) and checks every number shown;
  * `expectRange` (ISO instants) checks the page asked for the range the zone implies.
  */
 async function expectPageEqualsApi(page: Page, seen: Request[], expectRange?: { from: string; to?: string; prevFrom: string; prevTo?: string }) {
   await settled(page);
   const reqs = metricRequests(seen);
-  expect(reqs).toHaveLength(5);
+  expect(reqs).toHaveLength(4);
   const q = (u: URL, k: string) => u.searchParams.get(k);
-  const org = reqs.filter((u) => q(u, 'by') === 'org' && q(u, 'bucket') === 'none');
-  const [current, previous] = org.sort((a, b) => Date.parse(q(b, 'from')!) - Date.parse(q(a, 'from')!));
+  const previous = reqs.find((u) => q(u, 'by') === 'org' && q(u, 'bucket') === 'none')!;
   const reps = reqs.find((u) => q(u, 'by') === 'rep')!;
   const pages = reqs.find((u) => q(u, 'by') === 'page')!;
   const trend = reqs.find((u) => q(u, 'bucket') !== 'none')!;
+  // The page sums the trend's buckets for the cards; the API's own totals must agree with them.
+  const current = new URL(trend);
+  current.searchParams.set('bucket', 'none');
   const view = new URL(page.url()).searchParams;
   for (const u of reqs) {
     expect(q(u, 'tz')).toBe(view.get('tz'));
@@ -244,7 +246,10 @@ describe('sorting, CSV and refreshing', () => {
     const context = await browser.newContext({ timezoneId: 'UTC', acceptDownloads: true });
     const { page, seen } = await openPage(context, '?range=custom&from=2026-10-01&to=2026-10-31&tz=Europe%2FBerlin');
     for (const [kind, by] of [['reps', 'rep'], ['pages', 'page'], ['overview', 'org']] as const) {
-      const shown = metricRequests(seen).find((u) => u.searchParams.get('by') === by && u.searchParams.get('bucket') === 'none')!;
+      const asked = metricRequests(seen);
+      // The overview shows the range's totals (summed from the trend's buckets): its CSV is the range by org.
+      const shown = new URL(by === 'org' ? asked.find((u) => u.searchParams.get('bucket') !== 'none')! : asked.find((u) => u.searchParams.get('by') === by)!);
+      if (by === 'org') shown.searchParams.set('bucket', 'none');
       const [download] = await Promise.all([page.waitForEvent('download'), page.click(`button[data-csv="${kind}"]`)]);
       expect(download.suggestedFilename()).toBe(`engage-org_1-${kind}-2026-10-01_2026-10-31.csv`);
       const file = readFileSync((await download.path())!, 'utf8');

@@ -68,8 +68,9 @@ async function signIn(page: Page, token: string) {
 
 /** The org's card numbers as the API gives them to `token` for the page's own range. */
 async function expectCardsFromApi(page: Page, token: string, orgId: string) {
-  const asked = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name).filter((n) => n.includes('by=org') && n.includes('bucket=none')));
-  const current = new URL(asked.at(-2)!);
+  const asked = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name).filter((n) => n.includes('by=org') && /bucket=(hour|day|week)/.test(n)));
+  const current = new URL(asked.at(-1)!); // the range of the trend, asked as totals
+  current.searchParams.set('bucket', 'none');
   expect(current.searchParams.get('orgId')).toBe(orgId);
   const rows = (await (await fetch(`${collector.url}${current.pathname}${current.search}`, { headers: { authorization: `Bearer ${token}` } })).json()) as { orgId: string; counts: Record<string, number> }[];
   expect(rows.map((r) => r.orgId)).toEqual([orgId]);

@@ -51,6 +51,12 @@ async function chartOf(browserZone: string, zone: string, day: string, buckets: 
     const w = window as unknown as { drawn: string[] };
     w.drawn = [];
     const fillText = CanvasRenderingContext2D.prototype.fillText;
+    const clearRect = CanvasRenderingContext2D.prototype.clearRect;
+    // uPlot clears the whole canvas before each drawing: keep the texts of the latest only.
+    CanvasRenderingContext2D.prototype.clearRect = function (x: number, y: number, width: number, height: number) {
+      if (x === 0 && y === 0 && width >= this.canvas.width && height >= this.canvas.height) w.drawn = [];
+      return clearRect.call(this, x, y, width, height);
+    };
     CanvasRenderingContext2D.prototype.fillText = function (text: string, x: number, y: number, max?: number) {
       w.drawn.push(text);
       return max === undefined ? fillText.call(this, text, x, y) : fillText.call(this, text, x, y, max);

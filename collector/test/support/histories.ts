@@ -12,6 +12,8 @@ export interface SentBatch {
 
 export interface History {
   seed: number;
+  /** Where its time line starts (one of a few instants near DST changes and a month's end). */
+  base: number;
   /** In the order the collector receives them. */
   batches: SentBatch[];
   /** An instant inside the history, for ranges and closing. */
@@ -41,8 +43,10 @@ const PAGES = ['/', '/pricing', '/docs/setup', '/a,b', '/ümlaut', '=cmd', '/Z',
 
 export function generateHistory(seed: number): History {
   const r = seededRandom(seed);
-  const start = r.pick(STARTS) + r.int(12) * HOUR;
-  const orgs = Array.from({ length: 1 + r.int(3) }, (_, i) => `org_${String.fromCharCode(97 + i)}`);
+  const base = r.pick(STARTS);
+  const start = base + r.int(12) * HOUR;
+  // Org ids of their own, so that histories can share a database without touching.
+  const orgs = Array.from({ length: 1 + r.int(3) }, (_, i) => `org_${seed}_${String.fromCharCode(97 + i)}`);
   let lastId = 0;
   const id = () => `${seed}-${++lastId}`;
   type Timed = MetricEvent & { at: number };
@@ -120,5 +124,5 @@ export function generateHistory(seed: number): History {
   }
   batches.sort((a, b) => a.receivedAt - b.receivedAt);
   const times = batches.map((b) => b.receivedAt);
-  return { seed, batches, start: Math.min(...times), end: Math.max(...times) };
+  return { seed, base, batches, start: Math.min(...times), end: Math.max(...times) };
 }

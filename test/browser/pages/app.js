@@ -7,6 +7,32 @@
   var pageErrors = (window.pageErrors = []);
   addEventListener('error', function (e) { pageErrors.push(String(e.message)); });
   addEventListener('unhandledrejection', function (e) { pageErrors.push('unhandled: ' + String(e.reason)); });
+  // IndexedDB as some browsers give it: idb=throw makes open() throw (as in a storage-blocked
+  // or opaque-origin context); idb=spy keeps the page's connections in window.idbConnections,
+  // so a test can close them mid-session (as WebKit does when it loses its IndexedDB server).
+  if (q.get('idb') === 'throw') {
+    indexedDB.open = function () { throw new DOMException('IndexedDB is not available here', 'SecurityError'); };
+  }
+  if (q.get('idb') === 'spy') {
+    var connections = (window.idbConnections = []);
+    var open = indexedDB.open.bind(indexedDB);
+    indexedDB.open = function () {
+      var request = open.apply(null, arguments);
+      request.addEventListener('success', function () { connections.push(request.result); });
+      return request;
+    };
+  }
+  // fetches=1: every fetch() the page makes, as [url, milliseconds since the page started], in
+  // window.fetchCalls: the SDK's own attempts, which a browser may retry on the wire (Firefox
+  // retries a reset connection several times).
+  if (q.has('fetches')) {
+    var calls = (window.fetchCalls = []);
+    var realFetch = window.fetch;
+    window.fetch = function (input) {
+      calls.push([String(input && input.url ? input.url : input), Math.round(performance.now())]);
+      return realFetch.apply(this, arguments);
+    };
+  }
   var options = q.has('o') ? JSON.parse(q.get('o')) : { orgId: q.get('org'), endpoint: q.get('endpoint') };
   options.onError = function (e) {
     errors.push({ code: e.code, message: e.message, name: e.name, isTrackerError: e instanceof window.EngageTracker.TrackerError });
