@@ -114,12 +114,14 @@ function addIn(tallies: Tallies, orgId: string, key: unknown, i: number, bucket:
 const DIMENSIONS: readonly Dimension[] = ['org', 'rep', 'page'];
 // A full date-time with a zone: Date.parse alone accepts "2026" or "Nov 24".
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+/** Whether the text's YYYY-MM-DD is a day of the calendar: Date.parse rolls 2026-02-30 over to 2 March. */
+const isCalendarDay = (text: string) => new Date(text.slice(0, 10) + 'T00:00Z').getUTCDate() === +text.slice(8, 10);
 const isDate = (value: unknown): value is Date => Object.prototype.toString.call(value) === '[object Date]';
 
 /** Epoch ms of an instant option, or a TypeError naming the option. */
 function instantOption(name: string, value: unknown): number | undefined {
   if (value === undefined) return undefined;
-  const ms = isDate(value) ? value.getTime() : typeof value === 'string' && ISO_INSTANT.test(value) ? Date.parse(value) : NaN;
+  const ms = isDate(value) ? value.getTime() : typeof value === 'string' && ISO_INSTANT.test(value) && isCalendarDay(value) ? Date.parse(value) : NaN;
   if (Number.isNaN(ms)) throw new TypeError(`aggregate: ${name} must be a valid Date or an ISO 8601 date-time with a zone`);
   return ms;
 }

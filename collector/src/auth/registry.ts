@@ -68,7 +68,13 @@ export class RegistryError extends Error {
   override name = 'RegistryError';
 }
 
-export const emptyRegistry = (): Registry => ({ version: 1, orgs: {}, adminTokens: [] });
+/**
+ * The org map has no prototype: an org id is the customer's own string, and `__proto__` as a
+ * key of a plain object would set its prototype instead of adding an org.
+ */
+const orgMap = (): Record<string, OrgRecord> => Object.create(null) as Record<string, OrgRecord>;
+
+export const emptyRegistry = (): Registry => ({ version: 1, orgs: orgMap(), adminTokens: [] });
 
 /** Org ids as the SDK takes them: 1 to 256 characters, not blank, and no control characters. */
 export const isOrgId = (value: unknown): value is string =>
@@ -190,7 +196,7 @@ export function checkRegistry(data: unknown): Registry {
   if (!isObject(data)) return fail('the config', 'must be a JSON object');
   if (data.version !== 1) fail('version', 'must be 1');
   if (!isObject(data.orgs)) fail('orgs', 'must be an object of org id → org');
-  const registry: Registry = { version: 1, orgs: {}, adminTokens: tokens(data.adminTokens ?? [], 'adminTokens') };
+  const registry: Registry = { version: 1, orgs: orgMap(), adminTokens: tokens(data.adminTokens ?? [], 'adminTokens') };
   const keyOwners = new Map<string, string>();
   for (const [orgId, org] of Object.entries(data.orgs as Record<string, unknown>)) {
     const where = `orgs[${JSON.stringify(orgId)}]`;

@@ -40,9 +40,12 @@ export interface ParamProblem {
 // A full date-time with a zone: Date.parse alone accepts "2026" or "Nov 24".
 export const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 
+/** Whether the text's YYYY-MM-DD is a day of the calendar: Date.parse rolls 2026-02-30 over to 2 March. */
+const isCalendarDay = (text: string) => new Date(text.slice(0, 10) + 'T00:00Z').getUTCDate() === +text.slice(8, 10);
+
 /** Epoch ms of an ISO instant with a zone, or undefined. */
 export function parseInstant(text: string): number | undefined {
-  if (!ISO_INSTANT.test(text)) return undefined;
+  if (!ISO_INSTANT.test(text) || !isCalendarDay(text)) return undefined;
   const ms = Date.parse(text);
   return Number.isNaN(ms) ? undefined : ms;
 }

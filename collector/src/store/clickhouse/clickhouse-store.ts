@@ -3,7 +3,7 @@
 // already stored are known: a retried event is not written again, and if a race writes it
 // twice anyway, FINAL counts it once.
 import { assembleRows, type CountGroup } from '../../query/assemble.js';
-import type { MetricQuerySpec, MetricRow } from '../../query/spec.js';
+import type { MetricQuerySpec } from '../../query/spec.js';
 import { StoreUnavailableError, type InsertResult, type MetricStore, type StoredEvent } from '../metric-store.js';
 import { readMigrations, readQuery } from '../sql-files.js';
 import type { ClickHouseDriver, QueryParams } from './driver.js';
@@ -66,7 +66,8 @@ export function createClickHouseStore(driver: ClickHouseDriver): MetricStore {
     return results;
   }
 
-  async function metrics(spec: MetricQuerySpec): Promise<MetricRow[]> {
+  /** The SQL's counts; the rows are assembled outside the guard, as its limit is the asker's mistake (a 400), not the store's (a 503). */
+  async function counts(spec: MetricQuerySpec): Promise<{ groups: CountGroup[]; misses: CountGroup[] }> {
     const params: QueryParams = {
       by: spec.by,
       bucket: spec.bucket,
@@ -78,13 +79,16 @@ export function createClickHouseStore(driver: ClickHouseDriver): MetricStore {
     const groups = toGroups(await driver.query(sql.metrics, params));
     const closing = spec.closeSessionsBefore !== undefined && spec.by !== 'rep';
     const misses = closing ? toGroups(await driver.query(sql.closeSessions, { ...params, before_ms: spec.closeSessionsBefore! })) : [];
-    return assembleRows(spec, groups, misses);
+    return { groups, misses };
   }
 
   return {
     migrate: guarded(migrate),
     insert: guarded(insert),
-    metrics: guarded(metrics),
+    metrics: async (spec) => {
+      const { groups, misses } = await guarded(counts)(spec);
+      return assembleRows(spec, groups, misses);
+    },
     orgs: guarded(async () => (await driver.query(sql.orgs)).map((r) => String(r.org_id))),
     async health() {
       if (closed) return { ok: false, problem: 'closed' };
