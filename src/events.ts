@@ -1,6 +1,7 @@
 // Widget events (SPEC section 3): their public types, and parseEvent(), which turns an
 // untrusted object into a normalized event or says why it is not one.
 import { attempt } from './attempt';
+import { DEBUG } from './debug';
 
 interface Common {
   /** When it happened: epoch ms or ISO string. Default: now. */
@@ -52,7 +53,9 @@ const FROM: unknown[] = ['visitor', 'rep', 'bot'];
 const idError = (type: unknown, key: string, value: unknown, required: boolean): string =>
   (value == null && !required) || (typeof value === 'string' && value !== '' && value.length <= MAX_ID_LENGTH)
     ? ''
-    : `${type} needs "${key}": a string of 1 to ${MAX_ID_LENGTH} characters`;
+    : DEBUG
+      ? `${type} needs "${key}": a string of 1 to ${MAX_ID_LENGTH} characters`
+      : '-';
 
 /**
  * A normalized event, or a sentence saying what is wrong with the input. On every track(), and
@@ -69,15 +72,15 @@ export function parseEvent(input: unknown, now: number): ParsedEvent | string {
     // getter or proxy makes it no event.
     e = { __proto__: null, ...input };
   } catch {
-    return 'an event must be an object';
+    return DEBUG ? 'an event must be an object' : '';
   }
   const { type, from, at, callId, repId, messageId, conversationId, pageUrl, orgId } = e;
   const isChat = type === 'chat.message';
   const call = CALLS.indexOf(type);
   const needsRep = isChat ? from === 'rep' : call < 2;
-  if (!isChat && call < 0) return `unknown event type ${JSON.stringify(String(type)).slice(0, 60)}`;
-  if (Object.prototype.hasOwnProperty.call(e, '__proto__')) return 'a "__proto__" key is not allowed';
-  if (isChat && !FROM.includes(from)) return 'chat.message needs "from": "visitor", "rep" or "bot"';
+  if (!isChat && call < 0) return DEBUG ? `unknown event type ${JSON.stringify(String(type)).slice(0, 60)}` : '';
+  if (Object.prototype.hasOwnProperty.call(e, '__proto__')) return DEBUG ? 'a "__proto__" key is not allowed' : '';
+  if (isChat && !FROM.includes(from)) return DEBUG ? 'chat.message needs "from": "visitor", "rep" or "bot"' : '';
   const bad =
     (!isChat && idError(type, 'callId', callId, true)) ||
     (needsRep && idError(type, 'repId', repId, true)) ||
@@ -86,13 +89,13 @@ export function parseEvent(input: unknown, now: number): ParsedEvent | string {
     idError(type, 'orgId', orgId, false);
   if (bad) return bad;
   if (pageUrl != null && !(typeof pageUrl === 'string' && pageUrl && pageUrl.length <= MAX_URL_LENGTH && attempt(() => new URL(pageUrl, 'http://a')))) {
-    return `"pageUrl" must be a URL of 1 to ${MAX_URL_LENGTH} characters`;
+    return DEBUG ? `"pageUrl" must be a URL of 1 to ${MAX_URL_LENGTH} characters` : '';
   }
   let ms = now;
   if (at != null) {
     ms = typeof at === 'number' ? at : typeof at === 'string' ? Date.parse(at) : NaN;
     // Date's own range: beyond it no ISO string exists (and NaN fails the test too).
-    if (!(Math.abs(ms) <= 8.64e15)) return '"at" must be epoch ms or an ISO date';
+    if (!(Math.abs(ms) <= 8.64e15)) return DEBUG ? '"at" must be epoch ms or an ISO date' : '';
   }
   // Only the fields the type has: a chat message's stray callId must not make it a call.
   const out = { __proto__: null, type, at: ms } as ParsedEvent; // inherits nothing either

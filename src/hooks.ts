@@ -2,6 +2,7 @@
 // iframes of this page on an explicit origin allowlist. Other messages are none of our
 // business. (An event naming another org is dropped by track(): see tracker.ts.)
 import { listen } from './env';
+import { DEBUG } from './debug';
 import type { WidgetEvent } from './events';
 
 export const WIDGET_EVENT = 'engage:event';
@@ -17,10 +18,10 @@ export function listenForWidgetEvents(
   const onMessage = (e: MessageEvent) => {
     const data: unknown = e.data;
     if (typeof data !== 'object' || data === null || !('engage' in data)) return;
-    if (!allowedOrigins.includes(e.origin)) return void log(`origin ${e.origin} not in allowedOrigins: event ignored`);
+    if (!allowedOrigins.includes(e.origin)) return void (DEBUG && log(`origin ${e.origin} not in allowedOrigins: event ignored`));
     // "null" is the origin of every opaque context, any site's sandboxed frame among them: only
     // a window of this page (a frame in it, at any depth) speaks for it.
-    if (!isOfThisPage(e.source)) return void log('message from a window outside this page: event ignored');
+    if (!isOfThisPage(e.source)) return void (DEBUG && log('message from a window outside this page: event ignored'));
     track((data as { engage: WidgetEvent }).engage);
   };
   return listen([

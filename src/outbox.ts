@@ -3,6 +3,7 @@
 // no tab sends while the endpoint asked for a pause (pause.ts).
 import { parseRetryAfter, retryDelayMs } from './backoff';
 import type { Config } from './config';
+import { DEBUG } from './debug';
 import type { TrackerErrorCode } from './errors';
 import { later, randomId, tabChannel, type Timer } from './env';
 import { byteLength, keepaliveRoom, sendKeepalive } from './keepalive';
@@ -150,18 +151,18 @@ export function createSender(
         attempt++;
       }
       const delay = retryDelayMs(attempt - 1, asked);
-      if (counted) report('delivery_failed', `sending ${count} events failed (${answer.redirected ? 'redirect' : answer.status || 'network error'}): retry in ${delay} ms`, answer.error);
+      if (counted) report('delivery_failed', DEBUG ? `sending ${count} events failed (${answer.redirected ? 'redirect' : answer.status || 'network error'}): retry in ${delay} ms` : 'delivery_failed ' + answer.status, answer.error);
       return delay;
     }
     attempt = 0;
     if (outcome === 'refused') {
       // Key, origin or org refused: every later request of this page would be too. The events
       // stay in the outbox for a later page (which may carry a corrected key); reported once.
-      if (!refused) report('delivery_unauthorized', `endpoint answered ${answer.status}: key or origin refused; events kept`);
+      if (!refused) report('delivery_unauthorized', DEBUG ? `endpoint answered ${answer.status}: key or origin refused; events kept` : 'delivery_unauthorized ' + answer.status);
       refused = true;
       return Infinity;
     }
-    if (outcome === 'drop') report('delivery_rejected', `endpoint answered ${answer.status}: dropped ${count} events`);
+    if (outcome === 'drop') report('delivery_rejected', DEBUG ? `endpoint answered ${answer.status}: dropped ${count} events` : 'delivery_rejected ' + answer.status);
   };
 
   /** No pass until `delay` is over (unless online() cuts our own backoff short). */
@@ -335,7 +336,7 @@ export function createSender(
           .catch(() => {});
       }
       // A memory outbox has no next page: what did not fit is lost if this one closes.
-      if (pending.length && left && !store().durable) report('delivery_failed', `${pending.length} events did not fit the keepalive allowance: lost if the page closes`);
+      if (pending.length && left && !store().durable) report('delivery_failed', DEBUG ? `${pending.length} events did not fit the keepalive allowance: lost if the page closes` : 'delivery_failed ' + pending.length);
     },
     visible() {
       leaving = false;

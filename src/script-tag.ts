@@ -2,6 +2,7 @@
 // into live calls of window.engage(command, ...args).
 import { attempt } from './attempt';
 import { TrackerConfigError, TrackerError, type TrackerErrorCode } from './errors';
+import { DEBUG } from './debug';
 import type { TrackerOptions } from './config';
 import type { WidgetEvent } from './events';
 import { createTracker, type Tracker } from './tracker';
@@ -49,7 +50,7 @@ if (!host.EngageTracker) {
     // `heard`: a widget event the page dispatched (not an engage('track') call).
     const [command, arg, heard] = Array.from(args) as [Command, WidgetEvent & TrackerOptions, 1?];
     if (command === 'init') {
-      if (tracker) return reject('engage("init") called again: ignored');
+      if (tracker) return reject(DEBUG ? 'engage("init") called again: ignored' : '');
       try {
         tracker = createTracker(arg);
         ({ onError, hooks } = arg);
@@ -57,7 +58,7 @@ if (!host.EngageTracker) {
         // No tracker, so no onError; and nothing is logged unless debug is on (SPEC section 7).
         return void (arg?.debug && console.error(err));
       }
-      if (dropped) reject(`dropped the ${dropped} oldest calls queued before the tracker started`, 'queue_overflow');
+      if (dropped) reject(DEBUG ? `dropped the ${dropped} oldest calls queued before the tracker started` : 'queue_overflow ' + dropped, 'queue_overflow');
       return beforeInit.splice(0).forEach(call);
     }
     // Capped like the outbox (maxQueuedEvents' default): a page whose init failed, or never
@@ -72,7 +73,7 @@ if (!host.EngageTracker) {
       return tracker.track((at !== undefined && arg && typeof arg === 'object' && attempt(() => ({ at, pageUrl: path, ...arg }))) || arg);
     }
     if (command === 'flush' || command === 'endSession' || command === 'shutdown') return tracker[command]();
-    reject(`engage(${JSON.stringify(String(command))}): unknown command`);
+    reject(DEBUG ? `engage(${JSON.stringify(String(command))}): unknown command` : '');
   };
 
   // The snippet queues [arguments, time]; a stub of your own, the bare arguments (maybe none).

@@ -2,6 +2,7 @@
 // (track, listeners, timers, promises) is guarded: after this returns, nothing throws.
 import type { Work } from './apply';
 import { resolveConfig, type TrackerOptions } from './config';
+import { DEBUG } from './debug';
 import { currentHref, later, randomId, watchPage, type Timer } from './env';
 import { TrackerError, type TrackerErrorCode } from './errors';
 import { parseEvent, type WidgetEvent } from './events';
@@ -32,7 +33,8 @@ const MAX_WORK_PER_DRAIN = 100;
 export function createTracker(options: TrackerOptions): Tracker {
   const config = resolveConfig(options as unknown as Record<string, unknown>);
   const { orgId, maxQueuedEvents } = config;
-  const log = (...args: unknown[]) => config.debug && console.debug('[engage-tracker]', ...args);
+  // Diagnostics are words: the debug build's alone (see debug.ts).
+  const log = (...args: unknown[]) => DEBUG && config.debug && console.debug('[engage-tracker]', ...args);
 
   /** The page's handler; once shutdown() is done, none (a late keepalive answer says nothing). */
   let onError = config.onError;
@@ -45,7 +47,7 @@ export function createTracker(options: TrackerOptions): Tracker {
       log('onError failed', err);
     }
   };
-  const reportInternal = (err: unknown) => report('internal', `internal error: ${err}`, err);
+  const reportInternal = (err: unknown) => report('internal', DEBUG ? `internal error: ${err}` : '', err);
   /** Runs fn, catching throws and rejections: the host page must never see them. */
   const guard = <A extends unknown[]>(fn: (...args: A) => unknown) => (...args: A): void => {
     try {
@@ -63,9 +65,9 @@ export function createTracker(options: TrackerOptions): Tracker {
       const page = config.page(url);
       // Capped: a page is a dimension, not a payload.
       if (typeof page === 'string') return page.slice(0, 1_024);
-      throw new TypeError('page() returned a non-string');
+      throw new TypeError(DEBUG ? 'page() returned a non-string' : '');
     } catch (err) {
-      report('internal', 'page() failed: using the path', err);
+      report('internal', DEBUG ? 'page() failed: using the path' : '', err);
       return url.pathname;
     }
   };
@@ -83,21 +85,21 @@ export function createTracker(options: TrackerOptions): Tracker {
     let timer: Timer | undefined;
     return Promise.race([
       openIndexedDb(dbName, mirror, lost),
-      new Promise<never>((_, reject) => (timer = later(() => reject(new Error('IndexedDB open blocked')), OPEN_TIMEOUT_MS))),
+      new Promise<never>((_, reject) => (timer = later(() => reject(new Error(DEBUG ? 'IndexedDB open blocked' : '')), OPEN_TIMEOUT_MS))),
     ]).finally(() => clearTimeout(timer));
   };
   /** IndexedDB failed: go on in memory from what this page knows (see applyWork). */
   const toMemory = (err: unknown) => {
-    report('storage_failed', 'IndexedDB failed: using memory for this page', err);
+    report('storage_failed', DEBUG ? 'IndexedDB failed: using memory for this page' : '', err);
     // With what this page knows: the same visitor and session, the calls and messages seen,
     // the events not delivered yet. A fresh start would count them all again.
     store = memoryStore(mirror, sender.pending());
   };
   /** Another tab upgraded the database, or the browser closed it: later reads would all fail. */
-  const lost = (closed: Store) => store === closed && toMemory(new Error('IndexedDB connection closed'));
+  const lost = (closed: Store) => store === closed && toMemory(new Error(DEBUG ? 'IndexedDB connection closed' : ''));
   const storeReady = (typeof indexedDB === 'undefined' ? Promise.reject() : open()).then(
     (s) => void (store = s),
-    (err) => report('storage_unavailable', 'IndexedDB unavailable: using memory for this page', err),
+    (err) => report('storage_unavailable', DEBUG ? 'IndexedDB unavailable: using memory for this page' : '', err),
   );
 
   /** Applies work; on failure reopens IndexedDB once (a lost connection), then goes on in memory. */
@@ -182,11 +184,11 @@ export function createTracker(options: TrackerOptions): Tracker {
     }
     draining = [];
     for (const e of applied.unknowns) {
-      report('unknown_call', `${e.type} for unknown call "${e.callId}": ignored`);
+      report('unknown_call', DEBUG ? `${e.type} for unknown call "${e.callId}": ignored` : '');
     }
-    for (const e of applied.late) report('invalid_event', `${e.type} before the end of the last session: ignored`);
-    if (applied.dropped.length) report('queue_overflow', `outbox over ${maxQueuedEvents} events: dropped the ${applied.dropped.length} oldest`);
-    log('stored', applied.metrics);
+    for (const e of applied.late) report('invalid_event', DEBUG ? `${e.type} before the end of the last session: ignored` : '');
+    if (applied.dropped.length) report('queue_overflow', DEBUG ? `outbox over ${maxQueuedEvents} events: dropped the ${applied.dropped.length} oldest` : 'queue_overflow ' + applied.dropped.length);
+    if (DEBUG) log('stored', applied.metrics);
     sender.added(applied.added, applied.dropped);
     clearTimeout(expiryTimer);
     expiresAt = applied.expiresAt ?? 0;
@@ -236,11 +238,11 @@ export function createTracker(options: TrackerOptions): Tracker {
 
   const track = (event: WidgetEvent): void => {
     try {
-      if (stopping) return void log('track() after shutdown(): ignored', event);
+      if (stopping) return void (DEBUG && log('track() after shutdown(): ignored', event));
       const parsed = parseEvent(event, Date.now());
-      if (typeof parsed === 'string') return report('invalid_event', parsed + ': event ignored');
+      if (typeof parsed === 'string') return report('invalid_event', DEBUG ? parsed + ': event ignored' : '');
       // Another org's tracker on the page: its event, not ours.
-      if ((parsed.orgId ?? orgId) !== orgId) return void log('event of another org: ignored', event);
+      if ((parsed.orgId ?? orgId) !== orgId) return void (DEBUG && log('event of another org: ignored', event));
       // Whole, in one literal: cheaper in cold code than adding fields one by one.
       enqueue({ kind: 'event', at: parsed.at, event: parsed, href: parsed.pageUrl ?? currentHref(), tab, seq: ++seq });
     } catch (err) {

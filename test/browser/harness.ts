@@ -279,7 +279,7 @@ export function loadDist(): Promise<Map<string, Buffer>> {
     for (let attempt = 0; ; attempt++) {
       try {
         const files = new Map<string, Buffer>();
-        for (const name of ['engage-tracker.min.js', 'snippet.min.js', 'engage-tracker.min.js.sri']) {
+        for (const name of ['engage-tracker.min.js', 'engage-tracker.debug.js', 'snippet.min.js', 'engage-tracker.min.js.sri']) {
           files.set(name, readFileSync(join(ROOT, 'dist', name)));
         }
         const sri = 'sha384-' + createHash('sha384').update(files.get('engage-tracker.min.js') as Buffer).digest('base64');
@@ -360,7 +360,10 @@ export interface AppOptions {
 /** A page() option for app.js: long page names, /blog/* grouped, or one that throws. */
 export type AppPage = 'long' | 'group' | 'throw';
 
-/** URL of pages/app.html, which loads the bundle and starts a tracker from its query string. */
+/**
+ * URL of pages/app.html, which loads the bundle and starts a tracker from its query string;
+ * with `debug`, of pages/app-debug.html, which loads the debug build (the one that logs).
+ */
 export function appUrl(server: StaticServer, o: AppOptions): string {
   const q = new URLSearchParams({ org: o.org, endpoint: o.endpoint });
   if (o.flushIntervalMs !== undefined) q.set('flush', String(o.flushIntervalMs));
@@ -371,7 +374,7 @@ export function appUrl(server: StaticServer, o: AppOptions): string {
   if (o.page) q.set('page', o.page);
   if (o.idb) q.set('idb', o.idb);
   if (o.fetches) q.set('fetches', '1');
-  return `${server.origin}/pages/app.html?${q}`;
+  return `${server.origin}/pages/${o.debug ? 'app-debug' : 'app'}.html?${q}`;
 }
 
 /** URL of pages/app.html starting a tracker from any options (as JSON), with no short-hands. */

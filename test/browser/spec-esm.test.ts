@@ -25,8 +25,10 @@ window.ready = true;
 </script></body></html>`;
 
 beforeAll(() => {
-  for (const f of ['index.js', 'metrics.js']) s.web.route('/dist/' + f, { body: readFileSync(join(ROOT, 'dist', f)), type: 'text/javascript; charset=utf-8' });
+  for (const f of ['index.js', 'index.debug.js', 'metrics.js']) s.web.route('/dist/' + f, { body: readFileSync(join(ROOT, 'dist', f)), type: 'text/javascript; charset=utf-8' });
   s.web.route('/esm/page.html', { body: HTML, type: 'text/html; charset=utf-8' });
+  // The debug build (the `debug` export condition): the one whose `debug: true` logs.
+  s.web.route('/esm/debug.html', { body: HTML.replace("'/dist/index.js'", "'/dist/index.debug.js'"), type: 'text/html; charset=utf-8' });
   s.web.route('/esm/pricing', { body: HTML, type: 'text/html; charset=utf-8' });
 });
 
@@ -171,7 +173,7 @@ describe('spec: ESM build in a page', () => {
     expect(await errs(p, 'q')).toEqual([]);
   }, T);
 
-  it('spec-esm-5: debug: false logs nothing (bad input, unknown call, failed delivery); debug: true logs', async () => {
+  it('spec-esm-5: debug: false logs nothing (bad input, unknown call, failed delivery); debug: true logs (in the debug build)', async () => {
     const quiet: string[] = [];
     const p = await open('/esm/page.html', quiet);
     await make(p, 'd', { orgId: 'dbg_off', endpoint: s.c.endpoint, flushIntervalMs: 60_000 });
@@ -184,7 +186,7 @@ describe('spec: ESM build in a page', () => {
     expect((await errs(p, 'd')).map((e: any) => e.code)).toEqual(['invalid_event', 'unknown_call', 'delivery_rejected']);
 
     const loud: string[] = [];
-    const p2 = await open('/esm/page.html', loud);
+    const p2 = await open('/esm/debug.html', loud);
     await make(p2, 'd', { orgId: 'dbg_on', endpoint: s.c.endpoint, flushIntervalMs: 60_000, debug: true });
     await track(p2, 'd', [{ type: 'nope' }, { type: 'call.requested', callId: 'y' }]);
     await flushT(p2, 'd');

@@ -228,7 +228,8 @@ describe('real Chromium: the 64 KiB a hiding page may send', () => {
   it('(k) is one allowance for every tracker of the page; in memory, what does not fit is reported once', async () => {
     const { context, web, c } = s;
     await context.addInitScript(() => Object.defineProperty(window, 'indexedDB', { value: undefined, configurable: true }));
-    const page = await openApp(context, web, { org: 'org_allow_a', endpoint: c.endpoint, flushIntervalMs: 60_000, batchSize: 500, page: 'long' });
+    // The debug build: the reports below are read for the counts their messages give.
+    const page = await openApp(context, web, { org: 'org_allow_a', endpoint: c.endpoint, flushIntervalMs: 60_000, batchSize: 500, page: 'long', debug: true });
     await page.evaluate((endpoint) => {
       const w = window as unknown as AppWindow & { EngageTracker: { createTracker(o: object): AppWindow['tracker'] }; second: AppWindow['tracker']; secondErrors: string[] };
       w.secondErrors = [];
