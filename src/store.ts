@@ -1,9 +1,10 @@
-// Where state and outbox live: IndexedDB (the only file that speaks to it), or memory when
-// IndexedDB is missing or failing. One `apply` = one readwrite transaction holding the
+// Where state and outbox live: IndexedDB through idb (the only importer of idb), or memory
+// when IndexedDB is missing or failing. One `apply` = one readwrite transaction holding the
 // dedupe check-and-set and the outbox append, so a crash can neither count without sending
 // nor send without counting, and two tabs never both see "first message".
-import { apply, type Applied, type Rules, type StateStore, type Tx, type Work } from './apply';
+import { wrap, type IDBPDatabase, type IDBPTransaction } from 'idb';
 import { DEBUG } from './debug';
+import { apply, type Applied, type Rules, type StateStore, type Tx, type Work } from './apply';
 import type { MetricEvent } from './metric-event';
 
 /** Outbox entries: the storage key of each event, then the event. */
@@ -45,21 +46,7 @@ interface Holder {
 
 const STATE_STORES: StateStore[] = ['kv', 'calls', 'msgs', 'applied'];
 const OUTBOX = 'outbox';
-const quietly = (p: Promise<unknown>) => p.catch(() => {}); // failures surface through done(tx)
-
-/** A request's result. Awaited within the transaction: its continuation may add requests. */
-const result = <T>(req: IDBRequest<T>) =>
-  new Promise<T>((ok, fail) => {
-    req.onsuccess = () => ok(req.result);
-    req.onerror = () => fail(req.error);
-  });
-
-/** Resolves once the transaction committed; rejects once it aborted (a failed request aborts it). */
-const done = (tx: IDBTransaction) =>
-  new Promise<void>((ok, fail) => {
-    tx.oncomplete = () => ok();
-    tx.onabort = () => fail(tx.error ?? new DOMException('', 'AbortError'));
-  });
+const quietly = (p: Promise<unknown>) => p.catch(() => {}); // failures surface through tx.done
 
 /**
  * `mirror` receives every state record this page reads or writes, as committed, by
@@ -67,6 +54,7 @@ const done = (tx: IDBTransaction) =>
  * the connection closed under us (another tab's upgrade, the browser).
  */
 export async function openIndexedDb(name: string, mirror: Map<string, unknown>, lost: (store: Store) => void): Promise<Store> {
+  // idb's wrap() of the open request, not openDB(): its options we would not use cost bytes.
   // No version: whatever version is there, as a newer SDK of this origin may have upgraded it
   // (asking for ours would then fail, and this page count beside those pages from memory).
   // Only a new database is upgraded, to version 1.
@@ -75,7 +63,7 @@ export async function openIndexedDb(name: string, mirror: Map<string, unknown>, 
     for (const s of STATE_STORES) open.result.createObjectStore(s);
     open.result.createObjectStore(OUTBOX, { autoIncrement: true });
   };
-  const db = await result(open);
+  const db = (await wrap(open)) as IDBPDatabase;
   // A newer schema serves as long as it has our stores; without them the tracker runs in memory.
   if (![...STATE_STORES, OUTBOX].every((s) => db.objectStoreNames.contains(s))) {
     db.close();
@@ -92,58 +80,55 @@ export async function openIndexedDb(name: string, mirror: Map<string, unknown>, 
   const store: Store = {
     async apply(work, rules, maxQueued) {
       const tx = db.transaction([...STATE_STORES, OUTBOX], 'readwrite');
-      const committed = done(tx);
       const seen = new Map<string, unknown>();
       try {
         const applied = await apply(cachedTx(tx, seen), work, rules);
         const outbox = tx.objectStore(OUTBOX);
-        const keys = (await Promise.all(applied.metrics.map((m) => result(outbox.add(m))))) as number[];
+        const keys = (await Promise.all(applied.metrics.map((m) => outbox.add(m)))) as number[];
         let dropped: number[] = [];
         if (keys.length) {
-          const excess = (await result(outbox.count())) - maxQueued;
+          const excess = (await outbox.count()) - maxQueued;
           if (excess > 0) {
-            const old = (await result(outbox.getAllKeys(null, excess))) as number[];
+            const old = (await outbox.getAllKeys(null, excess)) as number[];
             // The oldest keys are contiguous: no key is ever handed out below one in use.
-            outbox.delete(IDBKeyRange.bound(old[0], old[old.length - 1]));
+            quietly(outbox.delete(IDBKeyRange.bound(old[0], old[old.length - 1])));
             dropped = old;
           }
         }
-        await committed;
+        await tx.done;
         seen.forEach((value, key) => mirror.set(key, value));
         return { ...applied, added: keys.map((key, i): Entry => [key, applied.metrics[i]]), dropped };
       } catch (err) {
         // Never commit half a drain: state without its outbox events would count without sending.
-        quietly(committed);
+        quietly(tx.done);
         quietly(Promise.resolve().then(() => tx.abort()));
         throw err;
       }
     },
     async peek(count, skip) {
-      const outbox = db.transaction(OUTBOX).objectStore(OUTBOX);
-      const [keys, events] = await Promise.all([result(outbox.getAllKeys(null, count + skip.size)), result(outbox.getAll(null, count + skip.size))]);
+      const tx = db.transaction(OUTBOX);
+      quietly(tx.done); // a failed read rejects below; its transaction must not go unhandled
+      const [keys, events] = await Promise.all([tx.store.getAllKeys(null, count + skip.size), tx.store.getAll(null, count + skip.size)]);
       return (keys as number[]).map((key, i): Entry => [key, events[i]]).filter(([key]) => !skip.has(key)).slice(0, count);
     },
     async remove(keys) {
       const tx = db.transaction(OUTBOX, 'readwrite');
-      const committed = done(tx);
       // One request per run of consecutive keys: delivered batches mostly are one run.
       const sorted = [...keys].sort((a, b) => a - b);
       for (let i = 0, first = 0; i < sorted.length; i++) {
         if (sorted[i + 1] !== sorted[i] + 1) {
-          tx.objectStore(OUTBOX).delete(IDBKeyRange.bound(sorted[first], sorted[i]));
+          quietly(tx.store.delete(IDBKeyRange.bound(sorted[first], sorted[i])));
           first = i + 1;
         }
       }
-      await committed;
+      await tx.done;
     },
     async lease(owner, until) {
       const tx = db.transaction('kv', 'readwrite');
-      const committed = done(tx);
-      const kv = tx.objectStore('kv');
-      const held = (await result(kv.get('lease'))) as Holder | undefined;
+      const held = (await tx.store.get('lease')) as Holder | undefined;
       const free = !held || held.owner === owner || held.until < Date.now();
-      if (free) kv.put({ owner, until }, 'lease');
-      await committed;
+      if (free) quietly(tx.store.put({ owner, until }, 'lease'));
+      await tx.done;
       return free;
     },
     durable: true,
@@ -155,22 +140,22 @@ export async function openIndexedDb(name: string, mirror: Map<string, unknown>, 
 const id = (store: string, key: string) => store + '\u0000' + key;
 
 /** Reads each key once per transaction, into `seen`; later reads see the transaction's own writes. */
-function cachedTx(tx: IDBTransaction, seen: Map<string, unknown>): Tx {
+function cachedTx(tx: IDBPTransaction<unknown, string[], 'readwrite'>, seen: Map<string, unknown>): Tx {
   return {
     async get<T>(store: StateStore, key: string) {
-      if (!seen.has(id(store, key))) seen.set(id(store, key), await result(tx.objectStore(store).get(key)));
+      if (!seen.has(id(store, key))) seen.set(id(store, key), await tx.objectStore(store).get(key));
       return seen.get(id(store, key)) as T | undefined;
     },
     put(store, key, value) {
       seen.set(id(store, key), value);
-      tx.objectStore(store).put(value, key);
+      quietly(tx.objectStore(store).put(value, key));
     },
     del(store, key) {
       seen.set(id(store, key), undefined);
-      tx.objectStore(store).delete(key);
+      quietly(tx.objectStore(store).delete(key));
     },
     prune(store, below) {
-      tx.objectStore(store).delete(IDBKeyRange.upperBound(below, true));
+      quietly(tx.objectStore(store).delete(IDBKeyRange.upperBound(below, true)));
     },
   };
 }
