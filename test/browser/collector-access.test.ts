@@ -44,7 +44,8 @@ afterEach(async () => {
 
 const open = async (options: object): Promise<Page> => {
   const page = await context.newPage();
-  await page.goto(appUrlWith(web, { orgId: 'org_b', endpoint: `${collector.url}/v1/engage`, flushIntervalMs: 60_000, ...options }));
+  // The debug build: its messages say the status and the delay the tracker chose.
+  await page.goto(appUrlWith(web, { orgId: 'org_b', endpoint: `${collector.url}/v1/engage`, flushIntervalMs: 60_000, ...options }).replace('/pages/app.html', '/pages/app-debug.html'));
   await page.waitForFunction(() => 'tracker' in window);
   return page;
 };
