@@ -1,13 +1,18 @@
 -- The misses of sessions nobody came back to end (aggregate()'s closeSessionsBefore), grouped
 -- like metrics.sql (org_id, row_key, bucket_ms) for $by 'org' or 'page' (never 'rep': missed
--- metrics are team-only). Same parameters as metrics.sql, plus $before_ms (epoch ms).
+-- metrics are team-only). Same parameters as metrics.sql ($starts too), plus $before_ms
+-- (epoch ms).
 -- A session (org, visitor, session) is over when none of its events is at or after $before.
 -- Its inbound chat request owes inbound_chat_missed when no inbound chat in that session was
 -- answered or missed; a call (org, visitor, call_id) owes inbound_call_missed when no
 -- outcome came in any session and the session of its request is over. Of several requests,
 -- the earliest (then the lowest id) owes the miss, on its page and at its time; closing looks
 -- at every event, [from, to) only picks which misses are counted.
-WITH scope AS (
+WITH starts AS (
+  SELECT make_timestamptz(start_ms * 1000) AS start_at
+  FROM (SELECT unnest(CAST(CAST($starts AS VARCHAR) AS BIGINT[])) AS start_ms)
+),
+scope AS (
   SELECT org_id, id, metric, visitor_id, session_id, page, call_id, occurred_at
   FROM events
   WHERE CAST($org AS VARCHAR) IS NULL OR org_id = CAST($org AS VARCHAR)
@@ -53,16 +58,11 @@ misses AS (
 SELECT
   org_id,
   CASE CAST($by AS VARCHAR) WHEN 'page' THEN page ELSE '' END AS row_key,
-  CASE WHEN CAST($bucket AS VARCHAR) = 'none' THEN NULL
-      -- The UTC quarter hour: the collector puts it in its hour, day, week or month with the
-      -- zone rules of aggregate() (Intl), not DuckDB's own copy of the zone data, which differs
-      -- for some zones (America/Vancouver from November 2026, Africa/Casablanca). Every zone's
-      -- offset is a whole number of quarter hours, so no bucket begins inside one.
-      ELSE CAST(floor(epoch_ms(occurred_at) / 900000) AS BIGINT) * 900000
-    END AS bucket_ms,
+  epoch_ms(b.start_at) AS bucket_ms,
   count(*) FILTER (WHERE metric = 'inbound_call_missed') AS inbound_call_missed,
   count(*) FILTER (WHERE metric = 'inbound_chat_missed') AS inbound_chat_missed
-FROM misses
+FROM misses m
+ASOF LEFT JOIN starts b ON m.occurred_at >= b.start_at
 WHERE (CAST($from_ms AS BIGINT) IS NULL OR occurred_at >= make_timestamptz(CAST($from_ms AS BIGINT) * 1000))
   AND (CAST($to_ms AS BIGINT) IS NULL OR occurred_at < make_timestamptz(CAST($to_ms AS BIGINT) * 1000))
 GROUP BY ALL

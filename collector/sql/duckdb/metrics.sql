@@ -1,29 +1,28 @@
 -- The metric table: one row per org, row key (repId or page; '' by org) and bucket, with the
 -- ten sent metrics and the two held sums. Every value is a bound parameter:
 --   $by      'org' | 'rep' | 'page'
---   $bucket  'none' | 'hour' | 'day' | 'week' | 'month'
 --   $from_ms, $to_ms   epoch ms of [from, to), NULL for an open end
 --   $org     one org, NULL for every org
--- bucket_ms is the start of the event's UTC quarter hour in epoch ms (NULL without buckets):
--- the collector sums the quarters into local hours, days, Monday-weeks or months with the
--- same calendar helper as aggregate() (engage-tracker/metrics zoneCalendar), labels the
--- buckets and fills the empty ones. So no zone arithmetic happens here, and the zone is no
--- parameter of this file.
+--   $starts  the bucket starts (epoch ms, ascending) as a JSON array, '[]' without buckets
+-- bucket_ms is the start of the event's bucket (NULL without buckets): the last of $starts at
+-- or before the event. The collector computes the starts with the calendar aggregate() uses
+-- (engage-tracker/metrics zoneCalendar, Node's Intl), never with DuckDB's own copy of the
+-- zone data, which differs for some zones (America/Vancouver from November 2026,
+-- Africa/Casablanca): one source of zone rules, and no zone arithmetic per event here.
 -- By rep, the metrics not available for individual users are left out, and so are events
 -- without a rep; sorting is left to the caller (code-unit order, as aggregate()).
-WITH counted AS (
+WITH starts AS (
+  SELECT make_timestamptz(start_ms * 1000) AS start_at
+  FROM (SELECT unnest(CAST(CAST($starts AS VARCHAR) AS BIGINT[])) AS start_ms)
+),
+counted AS (
   SELECT
     org_id,
     CASE CAST($by AS VARCHAR) WHEN 'rep' THEN rep_id WHEN 'page' THEN page ELSE '' END AS row_key,
-    CASE WHEN CAST($bucket AS VARCHAR) = 'none' THEN NULL
-      -- The UTC quarter hour: the collector puts it in its hour, day, week or month with the
-      -- zone rules of aggregate() (Intl), not DuckDB's own copy of the zone data, which differs
-      -- for some zones (America/Vancouver from November 2026, Africa/Casablanca). Every zone's
-      -- offset is a whole number of quarter hours, so no bucket begins inside one.
-      ELSE CAST(floor(epoch_ms(occurred_at) / 900000) AS BIGINT) * 900000
-    END AS bucket_ms,
+    epoch_ms(b.start_at) AS bucket_ms,
     metric
-  FROM events
+  FROM events e
+  ASOF LEFT JOIN starts b ON e.occurred_at >= b.start_at
   WHERE (CAST($org AS VARCHAR) IS NULL OR org_id = CAST($org AS VARCHAR))
     AND (CAST($from_ms AS BIGINT) IS NULL OR occurred_at >= make_timestamptz(CAST($from_ms AS BIGINT) * 1000))
     AND (CAST($to_ms AS BIGINT) IS NULL OR occurred_at < make_timestamptz(CAST($to_ms AS BIGINT) * 1000))

@@ -2,6 +2,7 @@
 // in one transaction: appended to a temporary staging table, then one INSERT OR IGNORE), a
 // second one reads, so a slow report never holds up ingest.
 import { DuckDBInstance, type DuckDBResultReader, type DuckDBValue } from '@duckdb/node-api';
+import { bucketStarts, zoneCalendar } from 'engage-tracker/metrics';
 import { assembleRows, type CountGroup } from '../../query/assemble.js';
 import type { MetricQuerySpec } from '../../query/spec.js';
 import { StoreUnavailableError, type InsertResult, type MetricStore, type StoredEvent } from '../metric-store.js';
@@ -40,6 +41,7 @@ export async function openDuckDbStore(path: string, options: DuckDbOptions = {})
   const insertSql = readQuery('duckdb', 'insert-events');
   const metricsSql = readQuery('duckdb', 'metrics');
   const closeSessionsSql = readQuery('duckdb', 'close-sessions');
+  const eventRangeSql = readQuery('duckdb', 'event-range');
   let closed = false;
 
   /** Maps any database failure to a StoreUnavailableError (503), keeping the cause. */
@@ -91,15 +93,18 @@ export async function openDuckDbStore(path: string, options: DuckDbOptions = {})
     return batches.map((events, b) => ({ stored: stored[b], duplicates: events.length - stored[b] }));
   }
 
-  /** The SQL's counts; the rows are assembled outside the guard, as its limit is the asker's mistake (a 400), not the store's (a 503). */
-  async function counts(spec: MetricQuerySpec): Promise<{ groups: CountGroup[]; misses: CountGroup[] }> {
-    const params: Record<string, DuckDBValue> = {
-      by: spec.by,
-      bucket: spec.bucket,
-      from_ms: spec.from ?? null,
-      to_ms: spec.to ?? null,
-      org: spec.orgId ?? null,
-    };
+  /** Filters every query of `spec` shares. */
+  const scopeOf = (spec: MetricQuerySpec): Record<string, DuckDBValue> => ({ from_ms: spec.from ?? null, to_ms: spec.to ?? null, org: spec.orgId ?? null });
+
+  /** The first and last instant of the events `spec` reads (null: none). */
+  async function eventRange(spec: MetricQuerySpec): Promise<[number, number] | null> {
+    const [first, last] = (await reader.runAndReadAll(eventRangeSql, scopeOf(spec))).getRows()[0] ?? [];
+    return first === null || first === undefined ? null : [Number(first), Number(last)];
+  }
+
+  /** The SQL's counts per bucket of `starts` (epoch ms, ascending; none without buckets). */
+  async function counts(spec: MetricQuerySpec, starts: readonly number[]): Promise<{ groups: CountGroup[]; misses: CountGroup[] }> {
+    const params: Record<string, DuckDBValue> = { ...scopeOf(spec), by: spec.by, starts: JSON.stringify(starts) };
     const groups = toGroups(await reader.runAndReadAll(metricsSql, params));
     const closing = spec.closeSessionsBefore !== undefined && spec.by !== 'rep';
     const misses = closing ? toGroups(await reader.runAndReadAll(closeSessionsSql, { ...params, before_ms: spec.closeSessionsBefore! })) : [];
@@ -121,7 +126,15 @@ export async function openDuckDbStore(path: string, options: DuckDbOptions = {})
     migrate: guarded(() => serial(migrate)),
     insert: guarded((batches: readonly (readonly StoredEvent[])[]) => serial(() => insertGroup(batches))),
     metrics: async (spec) => {
-      const { groups, misses } = await guarded(counts)(spec);
+      // Bucket starts come from aggregate()'s calendar (Node's zone rules), not from DuckDB's
+      // zone data; computed outside the guard, as too many buckets is the asker's mistake (a
+      // 400), not the store's (a 503).
+      let starts: number[] = [];
+      if (spec.bucket !== 'none') {
+        const range = await guarded(eventRange)(spec);
+        if (range) starts = bucketStarts(zoneCalendar(spec.bucket, spec.tz), range[0], range[1] + 1);
+      }
+      const { groups, misses } = await guarded(counts)(spec, starts);
       return assembleRows(spec, groups, misses);
     },
     orgs: guarded(async () => (await reader.runAndReadAll('SELECT DISTINCT org_id FROM events ORDER BY org_id')).getRows().map((r) => String(r[0]))),
