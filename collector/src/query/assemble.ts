@@ -33,9 +33,9 @@ export function assembleRows(spec: MetricQuerySpec, groups: readonly CountGroup[
     return counts;
   };
   const calendar = spec.bucket === 'none' ? undefined : zoneCalendar(spec.bucket, spec.tz);
-  // A store may count finer than the bucket (DuckDB counts UTC quarter hours, so that its own
-  // zone data never decides a day): each group goes to the bucket holding its start, by the
-  // calendar aggregate() uses. A start that is a bucket's own start stays where it is.
+  // Each group goes to the bucket holding its start, by the calendar aggregate() uses: a
+  // store's own zone data (ClickHouse computes its bucket starts itself) can then never put a
+  // count on a start that no bucket has. A start that is a bucket's own start stays where it is.
   const startOf = new Map<number, number>();
   const toBucket = (g: CountGroup): CountGroup => {
     if (!calendar || g.bucketMs === null) return g;
