@@ -1,20 +1,9 @@
 // The seed's metrics as the page shows them: names, definitions, grouping, and the rates a
-// lead reads first. Labels equal METRICS' (a test keeps them equal); the definitions are the
-// seed's sentences, shown on hover and focus.
+// lead reads first. Names, labels and dimensions come from METRICS (engage-tracker/metrics);
+// the definitions are the seed's sentences, shown on hover and focus.
+import { METRICS, type CountedMetricName } from 'engage-tracker/metrics';
 
-export type MetricId =
-  | 'proactive_call_attempted'
-  | 'proactive_call_accepted'
-  | 'inbound_call_requested'
-  | 'inbound_call_answered'
-  | 'inbound_call_missed'
-  | 'proactive_chat_attempted'
-  | 'proactive_chat_accepted'
-  | 'inbound_chat_requested'
-  | 'inbound_chat_answered'
-  | 'inbound_chat_missed'
-  | 'calls_held'
-  | 'chats_held';
+export type MetricId = CountedMetricName;
 
 export interface MetricInfo {
   id: MetricId;
@@ -26,35 +15,40 @@ export interface MetricInfo {
   perRep: boolean;
 }
 
-const m = (id: MetricId, label: string, short: string, perRep: boolean, definition: string): MetricInfo =>
-  Object.freeze({ id, label, short, perRep, definition });
+/** What the page adds to METRICS: a column heading and the seed's definition. */
+const WORDS: Readonly<Record<MetricId, { short: string; definition: string }>> = {
+  proactive_call_attempted: { short: 'Proactive calls attempted', definition:
+    'Counts every time a rep initiates a website call with a visitor, regardless of the outcome.' },
+  proactive_call_accepted: { short: 'Proactive calls accepted', definition:
+    'Counts proactive website calls that visitors accept when offered by a rep.' },
+  inbound_call_requested: { short: 'Inbound calls requested', definition:
+    'Counts when a visitor initiates a website call, even if later canceled.' },
+  inbound_call_missed: { short: 'Inbound calls missed', definition:
+    'Counts instances where a visitor waits for a website call connection but no rep answers.' },
+  inbound_call_answered: { short: 'Inbound calls answered', definition:
+    'Counts when a rep answers an inbound website call: once the rep clicks "Answer", whether or not the visitor accepts the connection.' },
+  calls_held: { short: 'Calls held', definition:
+    'Sum of Proactive Website Calls Attempted and Inbound Website Calls Answered.' },
+  proactive_chat_attempted: { short: 'Proactive chats attempted', definition:
+    'Counts when a rep sends a message to a visitor before the visitor has sent a message; at most one per visitor session.' },
+  proactive_chat_accepted: { short: 'Proactive chats accepted', definition:
+    "Counts when the visitor responds to the rep's message; at most one per visitor session." },
+  inbound_chat_requested: { short: 'Inbound chats requested', definition:
+    'Counts when a visitor sends a chat message before being messaged by a rep, regardless of response or outcome; at most one per visitor session.' },
+  inbound_chat_missed: { short: 'Inbound chats missed', definition:
+    'Counts when a visitor sends a message but does not receive a reply from a rep during the visitor session.' },
+  inbound_chat_answered: { short: 'Inbound chats answered', definition:
+    "Counts when a human rep responds to a visitor's message during the same visitor session." },
+  chats_held: { short: 'Chats held', definition:
+    'Sum of Proactive Live Chat Conversations Accepted and Inbound Live Chat Conversations Answered.' },
+};
 
-export const METRIC_INFO: Readonly<Record<MetricId, MetricInfo>> = Object.freeze({
-  proactive_call_attempted: m('proactive_call_attempted', 'Proactive Website Calls Attempted', 'Proactive calls attempted', true,
-    'Counts every time a rep initiates a website call with a visitor, regardless of the outcome.'),
-  proactive_call_accepted: m('proactive_call_accepted', 'Proactive Website Calls Accepted', 'Proactive calls accepted', true,
-    'Counts proactive website calls that visitors accept when offered by a rep.'),
-  inbound_call_requested: m('inbound_call_requested', 'Inbound Website Calls Requested', 'Inbound calls requested', false,
-    'Counts when a visitor initiates a website call, even if later canceled.'),
-  inbound_call_missed: m('inbound_call_missed', 'Inbound Website Calls Missed', 'Inbound calls missed', false,
-    'Counts instances where a visitor waits for a website call connection but no rep answers.'),
-  inbound_call_answered: m('inbound_call_answered', 'Inbound Website Calls Answered', 'Inbound calls answered', true,
-    'Counts when a rep answers an inbound website call: once the rep clicks "Answer", whether or not the visitor accepts the connection.'),
-  calls_held: m('calls_held', 'Website Calls Held', 'Calls held', true,
-    'Sum of Proactive Website Calls Attempted and Inbound Website Calls Answered.'),
-  proactive_chat_attempted: m('proactive_chat_attempted', 'Proactive Live Chat Conversations Attempted', 'Proactive chats attempted', true,
-    'Counts when a rep sends a message to a visitor before the visitor has sent a message; at most one per visitor session.'),
-  proactive_chat_accepted: m('proactive_chat_accepted', 'Proactive Live Chat Conversations Accepted', 'Proactive chats accepted', true,
-    "Counts when the visitor responds to the rep's message; at most one per visitor session."),
-  inbound_chat_requested: m('inbound_chat_requested', 'Inbound Live Chat Conversations Requested', 'Inbound chats requested', false,
-    'Counts when a visitor sends a chat message before being messaged by a rep, regardless of response or outcome; at most one per visitor session.'),
-  inbound_chat_missed: m('inbound_chat_missed', 'Inbound Live Chat Conversations Missed', 'Inbound chats missed', false,
-    'Counts when a visitor sends a message but does not receive a reply from a rep during the visitor session.'),
-  inbound_chat_answered: m('inbound_chat_answered', 'Inbound Live Chat Conversations Answered', 'Inbound chats answered', true,
-    "Counts when a human rep responds to a visitor's message during the same visitor session."),
-  chats_held: m('chats_held', 'Live Chat Conversations Held', 'Chats held', true,
-    'Sum of Proactive Live Chat Conversations Accepted and Inbound Live Chat Conversations Answered.'),
-});
+/** Names, seed labels and dimensions from METRICS, the definitions aggregate() counts by. */
+export const METRIC_INFO = Object.freeze(
+  Object.fromEntries(
+    METRICS.map((d) => [d.name, Object.freeze({ id: d.name, label: d.label, perRep: d.dimensions.includes('rep'), ...WORDS[d.name] })]),
+  ),
+) as Readonly<Record<MetricId, MetricInfo>>;
 
 export interface MetricSection {
   title: string;
@@ -87,20 +81,7 @@ export const GROUPS: readonly MetricGroup[] = [
 ];
 
 /** Every metric in the order of a row's `counts`. */
-export const ALL_METRICS: readonly MetricId[] = [
-  'proactive_call_attempted',
-  'proactive_call_accepted',
-  'inbound_call_requested',
-  'inbound_call_answered',
-  'inbound_call_missed',
-  'proactive_chat_attempted',
-  'proactive_chat_accepted',
-  'inbound_chat_requested',
-  'inbound_chat_answered',
-  'inbound_chat_missed',
-  'calls_held',
-  'chats_held',
-];
+export const ALL_METRICS: readonly MetricId[] = METRICS.map((d) => d.name);
 
 export const REP_METRICS: readonly MetricId[] = ALL_METRICS.filter((id) => METRIC_INFO[id].perRep);
 
