@@ -1,7 +1,8 @@
 // npm run bench:store: the collector's store, measured (issue 13 item 7). Writes the "Store"
 // section of bench/RESULTS.md. A few minutes at most; needs `npm run build` first.
 //   1. ingest over HTTP: the CLI in its own process on a DuckDB file, 8 clients posting
-//      batches of 50 fresh events for 10 s: events/s, p50/p99 batch latency;
+//      batches of 50 fresh events for 10 s: events/s, p50/p99 batch latency; then the same
+//      with every 10th batch a resend (the store's slower path for a group holding a copy);
 //   2. GET /v1/metrics?by=rep&bucket=day as the store runs it (SQL + labels and filling) over
 //      1 M events on DuckDB;
 //   3. the same on ClickHouse in process (chDB) at 1 M, 3 M and 10 M rows, the time per row,
@@ -45,8 +46,8 @@ async function median(runs, fn) {
 }
 
 // --- 1. ingest over HTTP ---
-async function ingest() {
-  const db = join(dir, 'ingest.duckdb');
+async function ingest(options = {}) {
+  const db = join(dir, `ingest-${options.resendEvery ?? 0}.duckdb`);
   const child = spawn(process.execPath, ['collector/dist/cli.js', '--db', db, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise((done) => {
     createInterface({ input: child.stdout }).on('line', (line) => {
@@ -54,7 +55,7 @@ async function ingest() {
       if (found) done(found);
     });
   });
-  const result = await measureIngest(url, { clients: 8, batchSize: 50, seconds: 10 });
+  const result = await measureIngest(url, { clients: 8, batchSize: 50, seconds: 10, ...options });
   child.kill('SIGTERM');
   await new Promise((r) => child.once('exit', r));
   return result;
@@ -125,6 +126,8 @@ const before = machine();
 log(`machine before: load ${before.load}`);
 const ing = await ingest();
 log(`ingest: ${fmt(ing.eventsPerSecond)} events/s, p50 ${fmt(ing.p50, 1)} ms, p99 ${fmt(ing.p99, 1)} ms, statuses ${JSON.stringify(ing.statuses)}`);
+const resent = await ingest({ resendEvery: 10 });
+log(`ingest, every 10th batch resent: ${fmt(resent.eventsPerSecond)} new events/s, p50 ${fmt(resent.p50, 1)} ms, p99 ${fmt(resent.p99, 1)} ms`);
 const duck = await duckdb(1_000_000);
 log(`DuckDB 1,000,000 events: by=rep&bucket=day ${fmt(duck.queryMs)} ms (1 thread), ${fmt(duck.queryMs2)} ms (2 threads)`);
 const ch = await chdb([1_000_000, 3_000_000, 10_000_000]);
@@ -150,6 +153,8 @@ Written by \`node bench/store.bench.mjs\` on ${new Date().toISOString().slice(0,
 | --- | ---: | ---: |
 | ingest over HTTP, DuckDB, 8 clients × batches of 50, 10 s | ${fmt(ing.eventsPerSecond)} events/s | ≥ 20,000 |
 | batch latency p50 / p99 | ${fmt(ing.p50, 1)} / ${fmt(ing.p99, 1)} ms | |
+| the same with every 10th batch a resend: new events stored | ${fmt(resent.eventsPerSecond)} events/s | |
+| its batch latency p50 / p99 | ${fmt(resent.p50, 1)} / ${fmt(resent.p99, 1)} ms | |
 | \`by=rep&bucket=day\`, DuckDB, 1 M events (1 thread, the default) | ${fmt(duck.queryMs)} ms | < 1,000 |
 | the same, DuckDB on 2 threads | ${fmt(duck.queryMs2)} ms | |
 ${ch.map((r) => `| \`by=rep&bucket=day\`, ClickHouse (chDB, in process), ${fmt(r.rows / 1e6)} M rows, with FINAL | ${fmt(r.queryMs)} ms | ${r.rows === 1e6 ? '< 1,000' : ''} |`).join('\n')}
@@ -160,7 +165,10 @@ ${ch.map((r) => `| the same without FINAL (no read-time dedupe), ${fmt(r.rows / 
 ClickHouse figures are chDB (the ClickHouse 26.7 engine inside the Node process), not a server:
 no server was at hand. A server with more cores runs the same SQL files in parallel across
 them; the 1 B projection is a straight line through the two largest sizes on 2 shared cores,
-an upper bound more than a forecast. Ingest answered ${JSON.stringify(ing.statuses)} (status: batches).
+an upper bound more than a forecast. Ingest answered ${JSON.stringify(ing.statuses)} (status: batches);
+with resends ${JSON.stringify(resent.statuses)}. A group of batches goes into DuckDB through an appender; a
+group holding an event stored already goes again through \`INSERT OR IGNORE\`, the slower path
+the resend figure shows.
 `;
 
 const file = 'bench/RESULTS.md';

@@ -1,6 +1,9 @@
 // Ingest over HTTP: `clients` loops, each posting batches of `batchSize` fresh events and
 // waiting for the answer before the next, for `seconds`. Keep-alive connections, as the SDK's
-// fetch would have. Returns events/s and the batch latency percentiles.
+// fetch would have. With `resendEvery: n`, every n-th post of a client repeats its previous
+// batch (an SDK retrying a batch whose answer it lost). Returns the events stored per second
+// (as the answers count them: a resent event is not stored again) and the batch latency
+// percentiles.
 import { Agent, request } from 'node:http';
 import { randomUUID } from 'node:crypto';
 
@@ -27,14 +30,15 @@ function batchBody(batchSize, client, n) {
 function post(url, agent, body) {
   return new Promise((done, fail) => {
     const req = request(`${url}/v1/engage`, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      res.resume();
-      res.on('end', () => done(res.statusCode));
+      let text = '';
+      res.setEncoding('utf8').on('data', (chunk) => (text += chunk));
+      res.on('end', () => done({ status: res.statusCode, stored: res.statusCode === 200 ? JSON.parse(text).stored : 0 }));
     });
     req.on('error', fail).end(body);
   });
 }
 
-export async function measureIngest(url, { clients = 8, batchSize = 50, seconds = 10 } = {}) {
+export async function measureIngest(url, { clients = 8, batchSize = 50, seconds = 10, resendEvery = 0 } = {}) {
   const agent = new Agent({ keepAlive: true, maxSockets: clients });
   const latencies = [];
   const statuses = {};
@@ -43,13 +47,14 @@ export async function measureIngest(url, { clients = 8, batchSize = 50, seconds 
   const until = started + seconds * 1000;
   await Promise.all(
     Array.from({ length: clients }, async (_, client) => {
+      let body = '';
       for (let n = 0; performance.now() < until; n++) {
-        const body = batchBody(batchSize, client, n);
+        if (!(resendEvery && n % resendEvery === resendEvery - 1 && body)) body = batchBody(batchSize, client, n);
         const t = performance.now();
-        const status = await post(url, agent, body);
+        const { status, stored } = await post(url, agent, body);
         latencies.push(performance.now() - t);
         statuses[status] = (statuses[status] ?? 0) + 1;
-        if (status === 200) events += batchSize;
+        events += stored;
       }
     }),
   );

@@ -66,9 +66,11 @@ export function assembleRows(spec: MetricQuerySpec, groups: readonly CountGroup[
     const byKey = tallies.get(orgId)!;
     const keys = [...byKey.keys()].sort(byCodeUnit);
     for (const start of starts) {
+      // One label per bucket, not per row: a label reads the zone's wall clock through Intl.
+      const labelled = calendar && { bucket: calendar.label(start) };
       for (const key of keys) {
         const counts = byKey.get(key)!.get(start) ?? Object.fromEntries(columns.map((c) => [c, 0]));
-        rows.push({ orgId, ...(field && { [field]: key }), ...(calendar && { bucket: calendar.label(start) }), counts });
+        rows.push({ orgId, ...(field && { [field]: key }), ...labelled, counts });
       }
     }
   }
