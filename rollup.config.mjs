@@ -19,12 +19,32 @@ const build = (debug) => ({
  * of the public API, of the wire format, or of what IndexedDB and localStorage keep (sessions,
  * calls, the stash), which another build reading the same storage must understand.
  */
-const INTERNAL = /^(metrics|unknowns|unknown|late|expiresAt|added|dropped|durable|peek|lease|prune|leaving|pending|restore|retryAfter|newId|pageOf|left|extend)$/;
+const INTERNAL = /^(metrics|unknowns|unknown|late|expiresAt|added|dropped|durable|peek|lease|prune|leaving|pending|restore|retryAfter|newId|pageOf|left|extend|remove|online|hidden|visible|stop)$/;
+
+/**
+ * idb's build is one file: wrap() and openDB(), then two extensions that install themselves
+ * when the file loads (database shortcuts such as db.get(store, key), and async iteration
+ * of cursors). The SDK uses neither (store.ts calls wrap() on the open request and speaks to
+ * transactions and object stores), so the bundles carry idb without them: the same wrap(),
+ * several hundred bytes lighter. The build fails if idb's file no longer has that shape.
+ */
+const idbWithoutExtensions = () => ({
+  name: 'idb-without-extensions',
+  transform(code, id) {
+    if (!/[\\/]node_modules[\\/]idb[\\/]build[\\/]index\.js$/.test(id)) return null;
+    const start = code.indexOf("const readMethods = ['get'");
+    const end = code.indexOf('export { deleteDB, openDB, unwrap, wrap };');
+    if (start < 0 || end < start) this.error('idb: the extensions to leave out were not found where expected');
+    return { code: code.slice(0, start) + code.slice(end), map: null };
+  },
+});
 
 const minify = (compress, mangle = {}, module = false) =>
   terser({ ecma: 2020, module, compress: { passes: 3, pure_getters: true, ...compress }, mangle, format: { comments: false } });
 /** The script tag's options (see there), with the internal names shortened. */
-const production = (module) => minify({ hoist_funs: true, inline: 1 }, { properties: { regex: INTERNAL } }, module);
+// `builtins`: some of these names are also names of DOM properties (pending, restore, hidden…),
+// which terser otherwise never shortens; the SDK reads none of them on a DOM object.
+const production = (module) => minify({ hoist_funs: true, inline: 1 }, { properties: { regex: INTERNAL, builtins: true } }, module);
 
 /**
  * The npm entries. The tracker's production build comes minified (a bundler's default minifier
@@ -33,7 +53,7 @@ const production = (module) => minify({ hoist_funs: true, inline: 1 }, { propert
  */
 const npmEntry = (input, name, minified = false) => ({
   input,
-  plugins: [build(name.endsWith('.debug')), nodeResolve({ browser: true })],
+  plugins: [build(name.endsWith('.debug')), idbWithoutExtensions(), nodeResolve({ browser: true })],
   output: [
     { file: `dist/${name}.js`, format: 'es', sourcemap: true, plugins: minified ? [production(true)] : [] },
     { file: `dist/${name}.cjs`, format: 'cjs', sourcemap: true, plugins: minified ? [production(false)] : [] },
@@ -42,7 +62,7 @@ const npmEntry = (input, name, minified = false) => ({
 
 const scriptTag = (file, debug) => ({
   input: 'build/script-tag.js',
-  plugins: [build(debug), nodeResolve({ browser: true })],
+  plugins: [build(debug), idbWithoutExtensions(), nodeResolve({ browser: true })],
   output: {
     file,
     format: 'iife',

@@ -20,8 +20,8 @@ function createSerial() {
 
 export interface DuckDbOptions {
   /**
-   * DuckDB's worker threads. Default 1: on a small shared machine one thread commits several
-   * times faster than two (their coordination costs more than it saves on small inserts).
+   * DuckDB's worker threads. Default 1: the HTTP side and the machine's other work keep the
+   * other cores; a report over 1 M events still takes a few hundred ms (bench/RESULTS.md).
    */
   threads?: number;
 }
