@@ -4,6 +4,7 @@
 import { DuckDBInstance, timestampTZValue, type DuckDBConnection, type DuckDBResultReader, type DuckDBValue } from '@duckdb/node-api';
 import { bucketStarts, zoneCalendar } from 'engage-tracker/metrics';
 import { assembleRows, type CountGroup } from '../../query/assemble.js';
+import { bucketUnits } from '../../query/bucket-units.js';
 import type { MetricQuerySpec } from '../../query/spec.js';
 import { StoreUnavailableError, type InsertResult, type MetricStore, type StoredEvent } from '../metric-store.js';
 import { readMigrations, readQuery } from '../sql-files.js';
@@ -120,7 +121,17 @@ export async function openDuckDbStore(path: string, options: DuckDbOptions = {})
    */
   async function counts(spec: MetricQuerySpec, starts: readonly number[], end: number | null): Promise<{ groups: CountGroup[]; misses: CountGroup[] }> {
     const params: Record<string, DuckDBValue> = { ...scopeOf(spec), by: spec.by, starts: JSON.stringify(starts) };
-    const groups = toGroups(await reader.runAndReadAll(metricsSql, { ...params, end_ms: end }));
+    const units = end === null ? null : bucketUnits(starts, end);
+    const groups = toGroups(
+      await reader.runAndReadAll(metricsSql, {
+        ...scopeOf(spec),
+        by: spec.by,
+        origin_ms: units?.originMs ?? null,
+        unit_ms: units?.unitMs ?? null,
+        unit_buckets: JSON.stringify(units?.bucketAt ?? []),
+        unit_boundaries: JSON.stringify(units?.boundary ?? []),
+      }),
+    );
     const closing = spec.closeSessionsBefore !== undefined && spec.by !== 'rep';
     const misses = closing ? toGroups(await reader.runAndReadAll(closeSessionsSql, { ...params, before_ms: spec.closeSessionsBefore! })) : [];
     return { groups, misses };
