@@ -210,9 +210,13 @@ export function createTracker(options: TrackerOptions): Tracker {
 
   const unwatch = watchPage({
     visible: guard(() => {
+      // Back from the back/forward cache: what the page could not send as it left (still being
+      // written then) goes now, not after the flush interval.
+      const returning = sender.leaving;
       dropUnstash();
       sender.visible();
       enqueue({ kind: 'activity', at: Date.now() });
+      if (returning) return drainAndSend();
     }),
     hidden: guard((leaving: boolean) => {
       // Synchronous, most precious first: the page may be gone before any promise settles.

@@ -101,6 +101,18 @@ describe('aggregate: buckets', () => {
     ]);
   });
 
+  it('hours and days begin on the local hour where the offset is not whole quarter hours (Monrovia, 1971: -00:44:30)', () => {
+    const events = [requested('1971-06-01T00:44:29Z'), requested('1971-06-01T00:44:30Z')];
+    expect(chats(aggregate(events, { by: 'org', bucket: 'day', tz: 'Africa/Monrovia' }))).toEqual([
+      ['1971-05-31T00:00:00-00:44', 1],
+      ['1971-06-01T00:00:00-00:44', 1],
+    ]);
+    expect(chats(aggregate(events, { by: 'org', bucket: 'hour', tz: 'Africa/Monrovia' }))).toEqual([
+      ['1971-05-31T23:00:00-00:44', 1],
+      ['1971-06-01T00:00:00-00:44', 1],
+    ]);
+  });
+
   it('weeks start on Monday, months on the 1st', () => {
     // Sunday 29 November and Monday 30 November 2026.
     const events = [requested('2026-11-29T12:00:00Z'), requested('2026-11-30T12:00:00Z'), requested('2026-12-01T00:00:00Z')];

@@ -617,6 +617,18 @@ describe('Retry-After', () => {
     expect({ requests: endpoint.requests.length, msAfter429: early }).toEqual({ requests: 1, msAfter429: undefined });
   });
 
+  it('an event still being stored as the page left for the back/forward cache goes out as the page shows again, not after the flush interval', async () => {
+    const endpoint = stubEndpoint();
+    const { tracker } = startTracker({ flushIntervalMs: 3_600_000 });
+    await tracker.flush();
+    tracker.track(requested('c1')); // not stored yet as the page hides: stashed, nothing to send
+    window.dispatchEvent(new Event('pagehide'));
+    await tracker.flush(); // stored now; a page that has left sends nothing more
+    expect(endpoint.events()).toEqual([]);
+    window.dispatchEvent(Object.assign(new Event('pageshow'), { persisted: true })); // back from the back/forward cache
+    await vi.waitFor(() => expect(endpoint.events().map((e) => e.callId)).toEqual(['c1']), { timeout: 2_000 });
+  });
+
   it('a 429 with Retry-After answering the keepalive request sent as the page hid holds back the normal path once the page shows again', async () => {
     const endpoint = stubEndpoint();
     const { tracker } = startTracker({ flushIntervalMs: 3_600_000 });

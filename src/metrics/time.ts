@@ -1,8 +1,8 @@
 // Calendar buckets in a time zone: where an hour, day, Monday-week or month begins, as an
 // instant, and its label. Shared by aggregate() and the collector (which lets SQL find each
 // event's bucket, then labels and fills the buckets with these), so both agree to the
-// millisecond. Intl is the only source of offsets; a cache per quarter hour (every zone's
-// offsets and transitions fall on quarter hours since 1970) keeps a million events cheap.
+// millisecond. Intl is the only source of offsets; a cache per quarter hour keeps a million
+// events cheap.
 
 export type Bucket = 'none' | 'hour' | 'day' | 'week' | 'month';
 export const BUCKETS: readonly Bucket[] = ['none', 'hour', 'day', 'week', 'month'];
@@ -65,17 +65,20 @@ export function zoneCalendar(bucket: Exclude<Bucket, 'none'>, tz: string): ZoneC
     if (bucket === 'month') d.setUTCDate(1);
     return instantOf(+d);
   };
-  const cache = new Map<number, number>();
+  // Per quarter hour: the start of the bucket holding its first instant, and of the next one.
+  // A bucket may begin inside a quarter hour where the zone's offset is not whole quarter
+  // hours (local mean time, kept into the 1970s in places: Monrovia -0:44:30).
+  const cache = new Map<number, [number, number]>();
   const start = (t: number) => {
     const q = Math.floor(t / QUARTER);
-    let s = cache.get(q);
-    if (s === undefined) {
-      // A quarter hour lies in one bucket; the cache only holds what queries touch.
+    let c = cache.get(q);
+    if (!c) {
+      // The cache only holds what queries touch.
       if (cache.size > 100_000) cache.clear();
-      cache.set(q, (s = exactStart(q * QUARTER)));
+      const s = exactStart(q * QUARTER);
+      cache.set(q, (c = [s, exactStart(s + INTO_NEXT[bucket])]));
     }
-    // Within the quarter hour, t's bucket starts where the quarter's does.
-    return s;
+    return t < c[1] ? c[0] : c[1];
   };
   return {
     start,

@@ -1,7 +1,8 @@
 -- The misses of sessions nobody came back to end (aggregate()'s closeSessionsBefore), grouped
 -- like metrics.sql (org_id, row_key, bucket_ms) for $by 'org' or 'page' (never 'rep': missed
--- metrics are team-only). Same parameters as metrics.sql ($starts too), plus $before_ms
--- (epoch ms).
+-- metrics are team-only). The parameters of metrics.sql's scope ($by, $org, $from_ms, $to_ms),
+-- $starts (the bucket starts, epoch ms, ascending, as a JSON array; '[]' without buckets) and
+-- $before_ms (epoch ms).
 -- A session (org, visitor, session) is over when none of its events is at or after $before.
 -- Its inbound chat request owes inbound_chat_missed when no inbound chat in that session was
 -- answered or missed; a call (org, visitor, call_id) owes inbound_call_missed when no

@@ -13,9 +13,10 @@
 -- Node's Intl), never with DuckDB's own copy of the zone data, which differs for some zones
 -- (America/Vancouver from November 2026, Africa/Casablanca): one source of zone rules, and no
 -- zone arithmetic per event here. An event finds its unit by one division and an equality
--- (hash) join, about three times faster than an ASOF join on the starts. Every event of the
--- query is at or after the origin (the first bucket is the first event's, or $from's), so the
--- division never meets a negative number.
+-- (hash) join, about three times faster than an ASOF join on the starts. With buckets, the
+-- collector sets $from_ms and $to_ms to the first and last event it made the buckets for, so
+-- every event read is at or after the origin (the division never meets a negative number)
+-- and before the last bucket's end.
 -- By rep, the metrics not available for individual users are left out, and so are events
 -- without a rep; sorting is left to the caller (code-unit order, as aggregate()).
 WITH units AS (

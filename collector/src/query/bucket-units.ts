@@ -21,6 +21,7 @@ export function bucketUnits(starts: readonly number[], end: number): BucketUnits
   const originMs = starts[0];
   let unitMs = end - originMs;
   for (let i = 0; i < starts.length; i++) unitMs = Math.min(unitMs, (starts[i + 1] ?? end) - starts[i]);
+  if (!(unitMs > 0)) throw new RangeError('bucket starts must ascend, and end come after the last');
   const bucketAt: number[] = [];
   const boundary: (number | null)[] = [];
   let b = 0;

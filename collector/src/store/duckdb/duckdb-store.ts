@@ -157,15 +157,19 @@ export async function openDuckDbStore(path: string, options: DuckDbOptions = {})
       // 400), not the store's (a 503).
       let starts: number[] = [];
       let end: number | null = null;
+      // With buckets, the counts read the range the starts were made for: events committed
+      // between the two reads and outside it would have no bucket (they are left to the next
+      // question, as if it had been asked a moment earlier).
+      let read = spec;
       if (spec.bucket !== 'none') {
         const range = await guarded(eventRange)(spec);
-        if (range) {
-          const calendar = zoneCalendar(spec.bucket, spec.tz);
-          starts = bucketStarts(calendar, range[0], range[1] + 1);
-          end = calendar.next(starts[starts.length - 1]);
-        }
+        if (!range) return assembleRows(spec, [], []);
+        const calendar = zoneCalendar(spec.bucket, spec.tz);
+        starts = bucketStarts(calendar, range[0], range[1] + 1);
+        end = calendar.next(starts[starts.length - 1]);
+        read = { ...spec, from: range[0], to: range[1] + 1 };
       }
-      const { groups, misses } = await guarded(counts)(spec, starts, end);
+      const { groups, misses } = await guarded(counts)(read, starts, end);
       return assembleRows(spec, groups, misses);
     },
     orgs: guarded(async () => (await reader.runAndReadAll('SELECT DISTINCT org_id FROM events ORDER BY org_id')).getRows().map((r) => String(r[0]))),
