@@ -91,6 +91,15 @@ describe('POST /v1/engage', () => {
     expect((await storedIds()).sort()).toEqual([a.id, b.id, d.id].sort());
   });
 
+  it('stores a lone UTF-16 surrogate as U+FFFD, and takes a resend of it as a duplicate', async () => {
+    const c = await start();
+    const e = ev('proactive_call_attempted', { repId: 'rep\ud800', callId: 'call_1' });
+    expect(await json(post(c, batch([e])))).toEqual({ status: 200, body: { stored: 1, duplicates: 0 } });
+    expect(await json(post(c, batch([e])))).toEqual({ status: 200, body: { stored: 0, duplicates: 1 } });
+    const rows = (await json(fetch(`${c.url}/v1/metrics?by=rep`))).body as { repId: string }[];
+    expect(rows.map((r) => r.repId)).toEqual(['rep\ufffd']);
+  });
+
   it('keeps the same id of another org: one org cannot suppress another one’s events', async () => {
     const c = await start();
     const a = ev('inbound_chat_requested');

@@ -15,19 +15,28 @@ export function correctedTime(occurredAt: number, sentAt: number | undefined, re
   return corrected > receivedAt + MAX_FUTURE_MS ? receivedAt : corrected;
 }
 
+/**
+ * `text` with each lone UTF-16 surrogate (a JSON escape such as "\ud800", which no UTF-8 can
+ * carry) as U+FFFD. A database stores text as UTF-8: DuckDB's appender replaced them so, its
+ * JSON reader refused the whole statement (a resent batch then failed for good), and
+ * ClickHouse would keep other bytes again. Done once here, every store keeps the same text.
+ */
+const wellFormed = (text: string) => text.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
+const wellFormedOrNull = (text: string | undefined) => (text === undefined ? null : wellFormed(text));
+
 /** A checked batch's events as rows to store. */
 export function toStoredEvents(events: readonly MetricEvent[], sentAtText: string, receivedAt: number): StoredEvent[] {
   const sentAt = parseInstant(sentAtText);
   return events.map((e) => ({
-    orgId: e.orgId,
-    id: e.id,
+    orgId: wellFormed(e.orgId),
+    id: wellFormed(e.id),
     metric: e.metric,
-    visitorId: e.visitorId,
-    sessionId: e.sessionId,
-    repId: e.repId ?? null,
-    page: e.page,
-    callId: e.callId ?? null,
-    conversationId: e.conversationId ?? null,
+    visitorId: wellFormed(e.visitorId),
+    sessionId: wellFormed(e.sessionId),
+    repId: wellFormedOrNull(e.repId),
+    page: wellFormed(e.page),
+    callId: wellFormedOrNull(e.callId),
+    conversationId: wellFormedOrNull(e.conversationId),
     reason: e.reason ?? null,
     occurredAt: correctedTime(Date.parse(e.occurredAt), sentAt, receivedAt),
     clientOccurredAt: e.occurredAt,
