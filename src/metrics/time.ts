@@ -65,18 +65,22 @@ export function zoneCalendar(bucket: Exclude<Bucket, 'none'>, tz: string): ZoneC
     if (bucket === 'month') d.setUTCDate(1);
     return instantOf(+d);
   };
-  // Per quarter hour: the start of the bucket holding its first instant, and of the next one.
-  // A bucket may begin inside a quarter hour where the zone's offset is not whole quarter
-  // hours (local mean time, kept into the 1970s in places: Monrovia -0:44:30).
+  // Per quarter hour: the start of the bucket holding its first instant, and of the next one
+  // (one pair per bucket, shared by its quarters). A bucket may begin inside a quarter hour
+  // where the zone's offset is not whole quarter hours (local mean time, kept into the 1970s
+  // in places: Monrovia -0:44:30).
   const cache = new Map<number, [number, number]>();
+  const byStart = new Map<number, [number, number]>();
   const start = (t: number) => {
     const q = Math.floor(t / QUARTER);
     let c = cache.get(q);
     if (!c) {
-      // The cache only holds what queries touch.
-      if (cache.size > 100_000) cache.clear();
+      // The caches only hold what queries touch.
+      if (cache.size > 100_000) cache.clear(), byStart.clear();
       const s = exactStart(q * QUARTER);
-      cache.set(q, (c = [s, exactStart(s + INTO_NEXT[bucket])]));
+      c = byStart.get(s);
+      if (!c) byStart.set(s, (c = [s, exactStart(s + INTO_NEXT[bucket])]));
+      cache.set(q, c);
     }
     return t < c[1] ? c[0] : c[1];
   };
