@@ -1,13 +1,14 @@
 // The embedded default: one DuckDB file. One connection writes (batches of several requests
 // in one transaction, see insertGroup), a second one reads, so a slow report never holds up
 // ingest.
-import { DuckDBInstance, timestampTZValue, type DuckDBConnection, type DuckDBResultReader, type DuckDBValue } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBResultReader, type DuckDBValue } from '@duckdb/node-api';
 import { bucketStarts, zoneCalendar } from 'engage-tracker/metrics';
 import { assembleRows, type CountGroup } from '../../query/assemble.js';
 import { bucketUnits } from '../../query/bucket-units.js';
 import type { MetricQuerySpec } from '../../query/spec.js';
 import { StoreUnavailableError, type InsertResult, type MetricStore, type StoredEvent } from '../metric-store.js';
 import { readMigrations, readQuery } from '../sql-files.js';
+import { APPENDED_COLUMNS, append } from './append-events.js';
 
 /** Runs tasks one after another, whatever became of the previous one. */
 function createSerial() {
@@ -68,7 +69,9 @@ export async function openDuckDbStore(path: string, options: DuckDbOptions = {})
    * into DuckDB (about twice the rows per second of an INSERT OR IGNORE over a JSON
    * parameter, measured with groups of 400); the table's key refuses the whole append when
    * one row is stored already, and then, rarely (a resent batch), the group goes again
-   * through insert-events.sql, which skips what is stored and names what it wrote.
+   * through insert-events.sql, which skips what is stored and names what it wrote. Any failed
+   * append takes that second way, not only a refused key (DuckDB's messages are no contract):
+   * a failure of the database itself fails there too, and is answered 503.
    */
   async function insertGroup(batches: readonly (readonly StoredEvent[])[]): Promise<InsertResult[]> {
     const batchOf = new Map<string, number>();
@@ -191,43 +194,6 @@ export async function openDuckDbStore(path: string, options: DuckDbOptions = {})
       instance.closeSync();
     },
   };
-}
-
-/** The events table's columns, in the order append() writes them (checked at start). */
-const APPENDED_COLUMNS = ['org_id', 'id', 'metric', 'visitor_id', 'session_id', 'rep_id', 'page', 'call_id', 'conversation_id', 'reason', 'occurred_at', 'client_occurred_at', 'client_sent_at', 'received_at'];
-
-/** Appends `rows` to events; throws (the transaction must roll back) when a key is stored already. */
-async function append(connection: DuckDBConnection, rows: readonly StoredEvent[]) {
-  const appender = await connection.createAppender('events');
-  try {
-    const text = (value: string | null) => (value === null ? appender.appendNull() : appender.appendVarchar(value));
-    for (const e of rows) {
-      text(e.orgId);
-      text(e.id);
-      text(e.metric);
-      text(e.visitorId);
-      text(e.sessionId);
-      text(e.repId);
-      text(e.page);
-      text(e.callId);
-      text(e.conversationId);
-      text(e.reason);
-      appender.appendTimestampTZ(timestampTZValue(BigInt(e.occurredAt) * 1000n));
-      text(e.clientOccurredAt);
-      text(e.clientSentAt);
-      appender.appendTimestampTZ(timestampTZValue(BigInt(e.receivedAt) * 1000n));
-      appender.endRow();
-    }
-    appender.flushSync();
-  } catch (err) {
-    // The refused rows stay in the appender, and closing it (or the garbage collector,
-    // later) would flush them again, into whichever transaction is open then: a later
-    // group's, which then silently kept nothing. Drop them first.
-    appender.clear();
-    throw err;
-  } finally {
-    appender.closeSync();
-  }
 }
 
 /** One event as an element of the insert's JSON parameter (short keys: the JSON is parsed per row). */
