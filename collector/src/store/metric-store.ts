@@ -57,3 +57,31 @@ export interface MetricStore {
 export class StoreUnavailableError extends Error {
   override readonly name = 'StoreUnavailableError';
 }
+
+/**
+ * Wraps an engine's operations the same way: refused once the store is closed, and any
+ * failure that is not a StoreUnavailableError already becomes one (a 503), named after the
+ * engine and keeping its cause.
+ */
+export function storeGuard(engine: string, isClosed: () => boolean) {
+  return <A extends unknown[], T>(fn: (...args: A) => Promise<T>) =>
+    async (...args: A): Promise<T> => {
+      if (isClosed()) throw new StoreUnavailableError('the store is closed');
+      try {
+        return await fn(...args);
+      } catch (err) {
+        throw err instanceof StoreUnavailableError ? err : new StoreUnavailableError(`${engine}: ${(err as Error)?.message ?? err}`, { cause: err });
+      }
+    };
+}
+
+/** A store's health: closed, or whether `probe` (a query that reads nothing) answers. */
+export async function probeHealth(closed: boolean, probe: () => Promise<unknown>): Promise<StoreHealth> {
+  if (closed) return { ok: false, problem: 'closed' };
+  try {
+    await probe();
+    return { ok: true };
+  } catch (err) {
+    return { ok: false, problem: (err as Error).message };
+  }
+}

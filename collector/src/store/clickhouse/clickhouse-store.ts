@@ -4,7 +4,7 @@
 // twice anyway, FINAL counts it once.
 import { assembleRows, type CountGroup } from '../../query/assemble.js';
 import type { MetricQuerySpec } from '../../query/spec.js';
-import { StoreUnavailableError, type InsertResult, type MetricStore, type StoredEvent } from '../metric-store.js';
+import { probeHealth, storeGuard, type InsertResult, type MetricStore, type StoredEvent } from '../metric-store.js';
 import { readMigrations, readQuery } from '../sql-files.js';
 import type { ClickHouseDriver, QueryParams } from './driver.js';
 
@@ -23,16 +23,7 @@ export function createClickHouseStore(driver: ClickHouseDriver): MetricStore {
     schemaMigrations: readQuery('clickhouse', 'schema-migrations'),
   };
   let closed = false;
-  const guarded =
-    <A extends unknown[], T>(fn: (...args: A) => Promise<T>) =>
-    async (...args: A): Promise<T> => {
-      if (closed) throw new StoreUnavailableError('the store is closed');
-      try {
-        return await fn(...args);
-      } catch (err) {
-        throw err instanceof StoreUnavailableError ? err : new StoreUnavailableError(`ClickHouse: ${(err as Error)?.message ?? err}`, { cause: err });
-      }
-    };
+  const guarded = storeGuard('ClickHouse', () => closed);
 
   async function migrate() {
     await driver.command(sql.schemaMigrations);
@@ -90,15 +81,7 @@ export function createClickHouseStore(driver: ClickHouseDriver): MetricStore {
       return assembleRows(spec, groups, misses);
     },
     orgs: guarded(async () => (await driver.query(sql.orgs)).map((r) => String(r.org_id))),
-    async health() {
-      if (closed) return { ok: false, problem: 'closed' };
-      try {
-        await driver.query('SELECT 1');
-        return { ok: true };
-      } catch (err) {
-        return { ok: false, problem: (err as Error).message };
-      }
-    },
+    health: () => probeHealth(closed, () => driver.query('SELECT 1')),
     async close() {
       if (closed) return;
       closed = true;

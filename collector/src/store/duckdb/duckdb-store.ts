@@ -6,7 +6,7 @@ import { bucketStarts, zoneCalendar } from 'engage-tracker/metrics';
 import { assembleRows, type CountGroup } from '../../query/assemble.js';
 import { bucketUnits } from '../../query/bucket-units.js';
 import type { MetricQuerySpec } from '../../query/spec.js';
-import { StoreUnavailableError, type InsertResult, type MetricStore, type StoredEvent } from '../metric-store.js';
+import { probeHealth, storeGuard, StoreUnavailableError, type InsertResult, type MetricStore, type StoredEvent } from '../metric-store.js';
 import { readMigrations, readQuery } from '../sql-files.js';
 import { APPENDED_COLUMNS, append } from './append-events.js';
 
@@ -46,8 +46,7 @@ export async function openDuckDbStore(path: string, options: DuckDbOptions = {})
   const eventRangeSql = readQuery('duckdb', 'event-range');
   let closed = false;
 
-  /** Maps any database failure to a StoreUnavailableError (503), keeping the cause. */
-  const unavailable = (err: unknown) => new StoreUnavailableError(`DuckDB: ${(err as Error)?.message ?? err}`, { cause: err });
+  const guarded = storeGuard('DuckDB', () => closed);
 
   async function migrate() {
     await writer.run('CREATE TABLE IF NOT EXISTS schema_migrations (version VARCHAR PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL)');
@@ -140,17 +139,6 @@ export async function openDuckDbStore(path: string, options: DuckDbOptions = {})
     return { groups, misses };
   }
 
-  const guarded =
-    <A extends unknown[], T>(fn: (...args: A) => Promise<T>) =>
-    async (...args: A): Promise<T> => {
-      if (closed) throw new StoreUnavailableError('the store is closed');
-      try {
-        return await fn(...args);
-      } catch (err) {
-        throw err instanceof StoreUnavailableError ? err : unavailable(err);
-      }
-    };
-
   return {
     migrate: guarded(() => serial(migrate)),
     insert: guarded((batches: readonly (readonly StoredEvent[])[]) => serial(() => insertGroup(batches))),
@@ -176,15 +164,7 @@ export async function openDuckDbStore(path: string, options: DuckDbOptions = {})
       return assembleRows(spec, groups, misses);
     },
     orgs: guarded(async () => (await reader.runAndReadAll('SELECT DISTINCT org_id FROM events ORDER BY org_id')).getRows().map((r) => String(r[0]))),
-    async health() {
-      if (closed) return { ok: false, problem: 'closed' };
-      try {
-        await reader.run('SELECT 1 FROM events LIMIT 0');
-        return { ok: true };
-      } catch (err) {
-        return { ok: false, problem: (err as Error).message };
-      }
-    },
+    health: () => probeHealth(closed, () => reader.run('SELECT 1 FROM events LIMIT 0')),
     async close() {
       if (closed) return;
       closed = true;
