@@ -1,8 +1,9 @@
 // The whole view lives in the URL's query string, so a view can be shared and survives a
 // reload: range, zone, bucket, chart metric, org and both tables' sort.
+import { isTimeZone } from 'engage-tracker/metrics';
 import { isMetricId, type MetricId } from './catalog';
 import type { RangePreset } from './ranges';
-import { formatLocalDate, isKnownZone, parseLocalDate, type LocalDate } from './zone';
+import { formatLocalDate, parseLocalDate, type LocalDate } from './zone';
 
 export type Bucket = 'hour' | 'day' | 'week';
 export type SortDirection = 'ascending' | 'descending';
@@ -52,7 +53,7 @@ export function parseView(search: string, defaultZone: string): View {
   const metric = q.get('metric');
   const view: View = {
     range,
-    tz: tz && isKnownZone(tz) ? tz : defaultZone,
+    tz: tz && isTimeZone(tz) ? tz : defaultZone,
     bucket: (BUCKETS as readonly string[]).includes(bucket) ? (bucket as Bucket) : defaultBucket(range),
     metric: isMetricId(metric) ? metric : 'calls_held',
     reps: parseSort(q.get('reps'), { column: 'calls_held', direction: 'descending' }),

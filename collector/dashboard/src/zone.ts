@@ -38,16 +38,6 @@ function formatIn(zone: string): Intl.DateTimeFormat {
   return f;
 }
 
-/** True for a zone name this browser knows ("Europe/Berlin", "UTC"). */
-export function isKnownZone(zone: string): boolean {
-  try {
-    formatIn(zone);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** The browser's own zone, UTC when it cannot tell. */
 export function browserZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
