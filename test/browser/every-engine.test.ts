@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { appUrl, callIds, countLine, dist, ROOT, snippetFor, withPrefix, type AppWindow, type Collector } from './harness';
+import { appUrl, callIds, countLine, dist, embedWidget, ROOT, snippetFor, withPrefix, type AppWindow, type Collector } from './harness';
 import { CANNOT, selectedEngines, waitInPage, type EngineName, type Step } from './engines/index';
 import { engineSuite, errorCodes, flush, openApp, outboxHolds, pageErrors, receivedCalls, track, trackCalls } from './engines/suite';
 
@@ -343,21 +343,7 @@ describe.each(selectedEngines())('%s', (name) => {
       const { c, widgets, stranger } = s;
       const tab = await openApp(s, { org: 'e_message', endpoint: c.endpoint, flushIntervalMs: 60_000, allowedOrigins: [widgets.origin] });
       /** Adds the widget iframe and resolves once the page has received its messages. */
-      const embed = (origin: string, callId: string) =>
-        tab.evaluate(
-          ({ src, callId }) =>
-            new Promise<void>((done) => {
-              addEventListener('message', function seen(e) {
-                if ((e.data as { widgetPosted?: string })?.widgetPosted !== callId) return;
-                removeEventListener('message', seen);
-                done();
-              });
-              const frame = document.createElement('iframe');
-              frame.src = src;
-              document.body.append(frame);
-            }),
-          { src: `${origin}/pages/widget.html?callId=${callId}`, callId },
-        );
+      const embed = (origin: string, callId: string) => tab.evaluate(embedWidget, { src: `${origin}/pages/widget.html?callId=${callId}`, callId });
       // The stranger posts first: by the time the allowed widget's event is in, the stranger's was handled.
       await embed(stranger.origin, 'stranger-1');
       await embed(widgets.origin, 'widget-1');

@@ -411,33 +411,53 @@ export const openAppWith = (context: BrowserContext, server: StaticServer, optio
 export const errorCodes = (page: Page): Promise<string[]> =>
   page.evaluate(() => (window as unknown as AppWindow).trackerErrors.map((e) => e.code));
 
-/** Resolves once the IndexedDB outbox of `org` holds at least `count` events (read from the page). */
-export function outboxHolds(page: Page, org: string, count: number, timeoutMs = 10_000): Promise<number> {
-  return page.evaluate(
-    async ({ name, count, timeoutMs }) => {
-      const size = () =>
-        new Promise<number>((ok, fail) => {
-          const open = indexedDB.open(name);
-          open.onerror = () => fail(open.error);
-          open.onsuccess = () => {
-            const db = open.result;
-            if (!db.objectStoreNames.contains('outbox')) return db.close(), ok(0);
-            const req = db.transaction('outbox').objectStore('outbox').count();
-            req.onsuccess = () => (db.close(), ok(req.result));
-            req.onerror = () => (db.close(), fail(req.error));
-          };
-        });
-      const until = Date.now() + timeoutMs;
-      for (;;) {
-        const n = await size();
-        if (n >= count) return n;
-        if (Date.now() > until) throw new Error(`the outbox holds ${n} events, not ${count}`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    },
-    { name: `engage-tracker:${org}`, count, timeoutMs },
-  );
+/**
+ * Runs in the page (every engine's harness passes it to its evaluate): adds an iframe of the
+ * test widget at `src` and resolves once the page has received the message it posts for
+ * `callId`.
+ */
+export function embedWidget({ src, callId }: { src: string; callId: string }): Promise<void> {
+  return new Promise<void>((done) => {
+    addEventListener('message', function seen(e) {
+      if ((e.data as { widgetPosted?: string })?.widgetPosted !== callId) return;
+      removeEventListener('message', seen);
+      done();
+    });
+    const frame = document.createElement('iframe');
+    frame.src = src;
+    document.body.append(frame);
+  });
 }
+
+/**
+ * Runs in the page (every engine's harness passes it to its evaluate): resolves once the
+ * IndexedDB database `name` holds at least `count` outbox events, with how many it holds.
+ */
+export async function outboxAtLeast({ name, count, timeoutMs }: { name: string; count: number; timeoutMs: number }): Promise<number> {
+  const size = () =>
+    new Promise<number>((ok, fail) => {
+      const open = indexedDB.open(name);
+      open.onerror = () => fail(open.error);
+      open.onsuccess = () => {
+        const db = open.result;
+        if (!db.objectStoreNames.contains('outbox')) return db.close(), ok(0);
+        const req = db.transaction('outbox').objectStore('outbox').count();
+        req.onsuccess = () => (db.close(), ok(req.result));
+        req.onerror = () => (db.close(), fail(req.error));
+      };
+    });
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const n = await size();
+    if (n >= count) return n;
+    if (Date.now() > until) throw new Error(`the outbox holds ${n} events, not ${count}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Resolves once the IndexedDB outbox of `org` holds at least `count` events (read from the page). */
+export const outboxHolds = (page: Page, org: string, count: number, timeoutMs = 10_000): Promise<number> =>
+  page.evaluate(outboxAtLeast, { name: `engage-tracker:${org}`, count, timeoutMs });
 
 /** call.requested events c0..c{n-1} with a prefix: one inbound_call_requested each. */
 export const callIds = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}-${i}`);

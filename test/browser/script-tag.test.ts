@@ -3,7 +3,7 @@
 // page with a strict Content-Security-Policy, and widget events posted by cross-origin iframes.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { appUrl, countLine, dist, launch, openApp, snippetFor, startCollector, startStatic, type AppWindow, type Collector, type StaticServer } from './harness';
+import { appUrl, countLine, dist, embedWidget, launch, openApp, snippetFor, startCollector, startStatic, type AppWindow, type Collector, type StaticServer } from './harness';
 
 let browser: Browser;
 /** The host pages; `widgets` and `stranger` are two more origins for iframes. */
@@ -200,21 +200,7 @@ describe('script tag in real Chromium', () => {
     const debug: string[] = [];
     page.on('console', (m) => void (m.type() === 'debug' && debug.push(m.text())));
     /** Adds the widget iframe and resolves once the page has received its messages. */
-    const embed = (origin: string, callId: string) =>
-      page.evaluate(
-        ({ src, callId }) =>
-          new Promise<void>((done) => {
-            addEventListener('message', function seen(e) {
-              if ((e.data as { widgetPosted?: string })?.widgetPosted !== callId) return;
-              removeEventListener('message', seen);
-              done();
-            });
-            const frame = document.createElement('iframe');
-            frame.src = src;
-            document.body.append(frame);
-          }),
-        { src: `${origin}/pages/widget.html?callId=${callId}`, callId },
-      );
+    const embed = (origin: string, callId: string) => page.evaluate(embedWidget, { src: `${origin}/pages/widget.html?callId=${callId}`, callId });
     // The stranger posts first: by the time the allowed widget's event is delivered, the
     // stranger's has been handled (messages of a frame arrive in order, and it posted earlier).
     await embed(stranger.origin, 'stranger-1');

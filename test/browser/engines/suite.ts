@@ -1,7 +1,7 @@
 // The per-engine test suite: one engine and the static servers per describe block, a fresh
 // profile and collector per test; and the app.html helpers of harness.ts over the driver's Tab.
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
-import { appUrl, startCollector, startStatic, type AppOptions, type AppWindow, type Collector, type StaticServer } from '../harness';
+import { appUrl, outboxAtLeast, startCollector, startStatic, type AppOptions, type AppWindow, type Collector, type StaticServer } from '../harness';
 import { startEngine, waitInPage, type Engine, type EngineName, type Profile, type Tab } from './index';
 
 export interface EngineSuite {
@@ -64,32 +64,8 @@ export const errorCodes = (tab: Tab) => tab.evaluate(() => (window as unknown as
 export const pageErrors = (tab: Tab) => tab.evaluate(() => (window as unknown as AppWindow).pageErrors, null);
 
 /** Resolves once the IndexedDB outbox of `org` holds at least `count` events (read from the page). */
-export function outboxHolds(tab: Tab, org: string, count: number, timeoutMs = 10_000): Promise<number> {
-  return tab.evaluate(
-    async ({ name, count, timeoutMs }) => {
-      const size = () =>
-        new Promise<number>((ok, fail) => {
-          const open = indexedDB.open(name);
-          open.onerror = () => fail(open.error);
-          open.onsuccess = () => {
-            const db = open.result;
-            if (!db.objectStoreNames.contains('outbox')) return db.close(), ok(0);
-            const req = db.transaction('outbox').objectStore('outbox').count();
-            req.onsuccess = () => (db.close(), ok(req.result));
-            req.onerror = () => (db.close(), fail(req.error));
-          };
-        });
-      const until = Date.now() + timeoutMs;
-      for (;;) {
-        const n = await size();
-        if (n >= count) return n;
-        if (Date.now() > until) throw new Error(`the outbox holds ${n} events, not ${count}`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    },
-    { name: `engage-tracker:${org}`, count, timeoutMs },
-  );
-}
+export const outboxHolds = (tab: Tab, org: string, count: number, timeoutMs = 10_000): Promise<number> =>
+  tab.evaluate(outboxAtLeast, { name: `engage-tracker:${org}`, count, timeoutMs });
 
 /** The callIds received (2xx), as a set. */
 export const receivedCalls = (c: Collector) => new Set([...c.unique().values()].map((e) => e.callId));
