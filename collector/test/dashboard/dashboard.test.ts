@@ -7,13 +7,13 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright-core';
+import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCollector, type Collector } from '../../src/index.js';
 import { ALL_METRICS, RATES, REP_METRICS, type MetricId } from '../../dashboard/src/catalog';
 import { shortenPath } from '../../dashboard/src/format';
 import { LONG_PAGE, makeHistory, postHistory, REPS } from './history';
-import { DASHBOARD_DIR, numberIn, readCards, readTable, readTrendTable, ROOT, settled } from './page';
+import { DASHBOARD_DIR, launchChromium, numberIn, readCards, readTable, readTrendTable, ROOT, settled } from './page';
 
 interface Row {
   orgId: string;
@@ -46,7 +46,7 @@ beforeAll(async () => {
   const probe = (await (await fetch(`${collector.url}/v1/metrics?by=org&bucket=day&tz=UTC`)).json()) as Row[];
   storeBuckets = probe.length > 0 && typeof probe[0].bucket === 'string';
   if (!storeBuckets) console.warn('[dashboard] this store leaves bucket= out: the trend checks are skipped');
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {

@@ -1,11 +1,15 @@
 // Driving the dashboard in Chromium: what a test reads off the page, the way a user reads it.
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Page } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const ROOT = resolve(here, '../../..');
 export const DASHBOARD_DIR = join(ROOT, 'collector/dashboard/dist');
+
+/** Debian's Chromium, headless (the browser the dashboard tests drive). */
+export const launchChromium = (): Promise<Browser> =>
+  chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu'] });
 
 /** What the collector sends with its pages: no inline script or style anywhere. */
 export const STRICT_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";

@@ -6,12 +6,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runAccessCommand } from '../../src/auth/commands.js';
 import { startCollector, type Collector } from '../../src/index.js';
 import { makeHistory } from './history';
-import { DASHBOARD_DIR, numberIn, readCards, settled } from './page';
+import { DASHBOARD_DIR, launchChromium, numberIn, readCards, settled } from './page';
 
 const tmp = mkdtempSync(join(tmpdir(), 'engage-dashboard-signin-'));
 const config = join(tmp, 'access.json');
@@ -36,7 +36,7 @@ beforeAll(async () => {
       expect(res.status).toBe(200);
     }
   }
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {

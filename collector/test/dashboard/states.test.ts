@@ -1,11 +1,11 @@
 // @vitest-environment node
 // The dashboard's sign-in, loading, error and empty states, in Chromium, against a stand-in
 // collector that answers as told (the real one cannot be made slow or failing on demand).
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from './page';
 import { startStub, type StubAnswer, type StubCollector } from './stub-collector';
 
-const CHROMIUM = '/usr/bin/chromium';
 const counts = { proactive_call_attempted: 4, proactive_call_accepted: 1, inbound_call_requested: 2, inbound_call_answered: 1, inbound_call_missed: 1, calls_held: 5 };
 const rowsFor = (url: URL, orgId = url.searchParams.get('orgId') ?? 'org_1') => {
   const by = url.searchParams.get('by');
@@ -18,7 +18,7 @@ let stub: StubCollector | undefined;
 let violations: string[] = [];
 
 beforeAll(async () => {
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+  browser = await launchChromium();
 }, 60_000);
 afterAll(() => browser?.close());
 afterEach(async () => {

@@ -4,14 +4,14 @@
 // 1.6.32's own tzDate helper gets these wrong (the check at the end keeps the reason on
 // record); the page labels the axis from the instants with Intl instead.
 import { readFileSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStub, type StubCollector } from './stub-collector';
-import { ROOT, settled } from './page';
+import { launchChromium, ROOT, settled } from './page';
 
 let browser: Browser;
 beforeAll(async () => {
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+  browser = await launchChromium();
 }, 60_000);
 afterAll(() => browser?.close());
 
