@@ -107,6 +107,8 @@ export function createSender(
   let stopped = false;
   /** Between pagehide and the page showing again: see hidden(). */
   let leaving = false;
+  /** Between hidden() and visible(). */
+  let away = false;
 
   const forget = (keys: number[]) => {
     for (const key of keys) {
@@ -296,6 +298,7 @@ export function createSender(
     },
     hidden(left) {
       leaving ||= left;
+      away = true;
       const now = Date.now();
       // The endpoint asked for a pause (Retry-After): the outbox keeps the events meanwhile. Our
       // own backoff after other failures does not hold back this last chance to send.
@@ -325,6 +328,11 @@ export function createSender(
               judge(keys.length, answer, now);
               return delivered(keys);
             }
+            // No answer at all while the page hides says nothing: a closing page is cut off from
+            // requests that still go out (Firefox: pagehide, the fetch rejects, visibilitychange).
+            // Sent again now, they would arrive twice: like an answer that never comes, the grace
+            // period decides.
+            if (!answer.status && away) return;
             keys.forEach((key) => unconfirmed.delete(key));
             // Like any failed send: reported, and the normal path backs off (Retry-After), or
             // stops for a refused key. (Never shortening a backoff already running.)
@@ -339,7 +347,7 @@ export function createSender(
       if (pending.length && left && !store().durable) report('delivery_failed', DEBUG ? `${pending.length} events did not fit the keepalive allowance: lost if the page closes` : 'delivery_failed ' + pending.length);
     },
     visible() {
-      leaving = false;
+      leaving = away = false;
       schedule(); // what was stored meanwhile
     },
     get leaving() {

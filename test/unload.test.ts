@@ -3,9 +3,15 @@
 // work not yet committed is stashed synchronously and replayed exactly once.
 import { describe, expect, it, vi } from 'vitest';
 import { ENDPOINT, freshStorage, names, offered, requested, startTracker, stubEndpoint, T0, visitor } from './helpers';
+import { UNCONFIRMED_GRACE_MS } from '../src/outbox';
 
 const settle = () => new Promise((r) => setTimeout(r, 50)); // lets a BroadcastChannel message arrive
 const hide = () => window.dispatchEvent(new Event('pagehide'));
+const setVisibility = (state: 'hidden' | 'visible') => {
+  Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => state });
+  Object.defineProperty(document, 'hidden', { configurable: true, get: () => state === 'hidden' });
+  document.dispatchEvent(new Event('visibilitychange'));
+};
 
 /** The page dies: only what it wrote synchronously (localStorage) survives, IndexedDB as it was. */
 async function dieAndReload(dying: { shutdown(): Promise<void> }) {
@@ -36,16 +42,48 @@ describe('sending as the page hides', () => {
     expect(names(endpoint.events())).toEqual(['inbound_chat_requested', 'inbound_chat_missed']);
   });
 
-  it('falls back to the normal path when the keepalive request fails', async () => {
-    const endpoint = stubEndpoint();
-    endpoint.answer(0);
+  it('a keepalive request that gets no answer as the page goes away is sent again only after the grace period, once', async () => {
+    // A closing tab cuts the page off from its keepalive request, which may still go out
+    // (Firefox fires pagehide, rejects the fetch, then fires visibilitychange).
+    vi.useFakeTimers({ toFake: ['Date'], now: T0 });
+    const sent: string[] = [];
+    vi.stubGlobal('fetch', async (_url: string, init: RequestInit) => {
+      sent.push(`${init.keepalive ? 'keepalive' : 'normal'} ${JSON.parse(String(init.body)).events.length}`);
+      if (init.keepalive) throw new TypeError('NetworkError when attempting to fetch resource.');
+      return new Response(null, { status: 200 });
+    });
     const { tracker } = startTracker({ flushIntervalMs: 3_600_000 });
     tracker.track(visitor());
     await tracker.endSession();
     hide();
-    await endpoint.requested(1);
+    await settle(); // the rejection arrives
+    setVisibility('hidden');
+    window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true })); // it lived on after all
+    setVisibility('visible');
     await tracker.flush();
-    expect(names(endpoint.events())).toEqual(['inbound_chat_requested', 'inbound_chat_missed']);
+    expect(sent).toEqual(['keepalive 2']);
+    vi.setSystemTime(T0 + UNCONFIRMED_GRACE_MS);
+    await tracker.flush();
+    expect(sent).toEqual(['keepalive 2', 'normal 2']);
+  });
+
+  it('a keepalive request that fails while the page is visible again goes the normal way at once', async () => {
+    const sent: string[] = [];
+    let fail!: () => void;
+    vi.stubGlobal('fetch', (_url: string, init: RequestInit) => {
+      sent.push(`${init.keepalive ? 'keepalive' : 'normal'} ${JSON.parse(String(init.body)).events.length}`);
+      if (init.keepalive) return new Promise<Response>((_resolve, reject) => (fail = () => reject(new TypeError('Failed to fetch'))));
+      return Promise.resolve(new Response(null, { status: 200 }));
+    });
+    const { tracker } = startTracker({ flushIntervalMs: 3_600_000 });
+    tracker.track(visitor());
+    await tracker.endSession();
+    setVisibility('hidden'); // a tab switch
+    setVisibility('visible');
+    fail();
+    await settle();
+    await tracker.flush();
+    expect(sent).toEqual(['keepalive 2', 'normal 2']);
   });
 
   it('sends what fits the 64 KiB keepalive allowance, no beacon; the rest waits in the outbox', async () => {
