@@ -37,6 +37,8 @@ export interface Store {
   /** False in memory: its keys mean nothing to another page. */
   readonly durable: boolean;
   close(): void;
+  /** The page is back from the back/forward cache: see openIndexedDb's inTx. */
+  revive(): void;
 }
 
 interface Holder {
@@ -77,60 +79,85 @@ export async function openIndexedDb(name: string, mirror: Map<string, unknown>, 
   };
   db.onclose = () => lost(store);
 
+  /** A check of each transaction under way: see revive(). */
+  const underway = new Set<() => void>();
+  /**
+   * Runs `op` in a new transaction; again in another one when revive() finds the first ended
+   * unannounced. Firefox ends a transaction under way as the page enters the back/forward
+   * cache without an event: its promises never settle, and it committed nothing.
+   */
+  const inTx = <M extends IDBTransactionMode, T>(stores: string | string[], mode: M, op: (tx: IDBPTransaction<unknown, string[], M>) => Promise<T>): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      const tx = db.transaction(stores as string[], mode);
+      const check = () => {
+        try {
+          tx.objectStore(tx.objectStoreNames[0]); // throws once the transaction has ended
+        } catch {
+          underway.delete(check);
+          inTx(stores, mode, op).then(resolve, reject);
+        }
+      };
+      underway.add(check);
+      op(tx).then(resolve, reject).finally(() => underway.delete(check));
+    });
+
   const store: Store = {
-    async apply(work, rules, maxQueued) {
-      const tx = db.transaction([...STATE_STORES, OUTBOX], 'readwrite');
-      const seen = new Map<string, unknown>();
-      try {
-        const applied = await apply(cachedTx(tx, seen), work, rules);
+    apply: (work, rules, maxQueued) =>
+      inTx([...STATE_STORES, OUTBOX], 'readwrite', async (tx) => {
+        const seen = new Map<string, unknown>();
+        try {
+          const applied = await apply(cachedTx(tx, seen), work, rules);
+          const outbox = tx.objectStore(OUTBOX);
+          const keys = (await Promise.all(applied.metrics.map((m) => outbox.add(m)))) as number[];
+          let dropped: number[] = [];
+          if (keys.length) {
+            const excess = (await outbox.count()) - maxQueued;
+            if (excess > 0) {
+              const old = (await outbox.getAllKeys(null, excess)) as number[];
+              // The oldest keys are contiguous: no key is ever handed out below one in use.
+              quietly(outbox.delete(IDBKeyRange.bound(old[0], old[old.length - 1])));
+              dropped = old;
+            }
+          }
+          await tx.done;
+          seen.forEach((value, key) => mirror.set(key, value));
+          return { ...applied, added: keys.map((key, i): Entry => [key, applied.metrics[i]]), dropped };
+        } catch (err) {
+          // Never commit half a drain: state without its outbox events would count without sending.
+          quietly(tx.done);
+          quietly(Promise.resolve().then(() => tx.abort()));
+          throw err;
+        }
+      }),
+    peek: (count, skip) =>
+      inTx(OUTBOX, 'readonly', async (tx) => {
+        quietly(tx.done); // a failed read rejects below; its transaction must not go unhandled
         const outbox = tx.objectStore(OUTBOX);
-        const keys = (await Promise.all(applied.metrics.map((m) => outbox.add(m)))) as number[];
-        let dropped: number[] = [];
-        if (keys.length) {
-          const excess = (await outbox.count()) - maxQueued;
-          if (excess > 0) {
-            const old = (await outbox.getAllKeys(null, excess)) as number[];
-            // The oldest keys are contiguous: no key is ever handed out below one in use.
-            quietly(outbox.delete(IDBKeyRange.bound(old[0], old[old.length - 1])));
-            dropped = old;
+        const [keys, events] = await Promise.all([outbox.getAllKeys(null, count + skip.size), outbox.getAll(null, count + skip.size)]);
+        return (keys as number[]).map((key, i): Entry => [key, events[i]]).filter(([key]) => !skip.has(key)).slice(0, count);
+      }),
+    remove: (keys) =>
+      inTx(OUTBOX, 'readwrite', (tx) => {
+        // One request per run of consecutive keys: delivered batches mostly are one run.
+        const sorted = [...keys].sort((a, b) => a - b);
+        for (let i = 0, first = 0; i < sorted.length; i++) {
+          if (sorted[i + 1] !== sorted[i] + 1) {
+            quietly(tx.objectStore(OUTBOX).delete(IDBKeyRange.bound(sorted[first], sorted[i])));
+            first = i + 1;
           }
         }
+        return tx.done;
+      }),
+    lease: (owner, until) =>
+      inTx('kv', 'readwrite', async (tx) => {
+        const kv = tx.objectStore('kv');
+        const held = (await kv.get('lease')) as Holder | undefined;
+        const free = !held || held.owner === owner || held.until < Date.now();
+        if (free) quietly(kv.put({ owner, until }, 'lease'));
         await tx.done;
-        seen.forEach((value, key) => mirror.set(key, value));
-        return { ...applied, added: keys.map((key, i): Entry => [key, applied.metrics[i]]), dropped };
-      } catch (err) {
-        // Never commit half a drain: state without its outbox events would count without sending.
-        quietly(tx.done);
-        quietly(Promise.resolve().then(() => tx.abort()));
-        throw err;
-      }
-    },
-    async peek(count, skip) {
-      const tx = db.transaction(OUTBOX);
-      quietly(tx.done); // a failed read rejects below; its transaction must not go unhandled
-      const [keys, events] = await Promise.all([tx.store.getAllKeys(null, count + skip.size), tx.store.getAll(null, count + skip.size)]);
-      return (keys as number[]).map((key, i): Entry => [key, events[i]]).filter(([key]) => !skip.has(key)).slice(0, count);
-    },
-    async remove(keys) {
-      const tx = db.transaction(OUTBOX, 'readwrite');
-      // One request per run of consecutive keys: delivered batches mostly are one run.
-      const sorted = [...keys].sort((a, b) => a - b);
-      for (let i = 0, first = 0; i < sorted.length; i++) {
-        if (sorted[i + 1] !== sorted[i] + 1) {
-          quietly(tx.store.delete(IDBKeyRange.bound(sorted[first], sorted[i])));
-          first = i + 1;
-        }
-      }
-      await tx.done;
-    },
-    async lease(owner, until) {
-      const tx = db.transaction('kv', 'readwrite');
-      const held = (await tx.store.get('lease')) as Holder | undefined;
-      const free = !held || held.owner === owner || held.until < Date.now();
-      if (free) quietly(tx.store.put({ owner, until }, 'lease'));
-      await tx.done;
-      return free;
-    },
+        return free;
+      }),
+    revive: () => underway.forEach((check) => check()),
     durable: true,
     close: () => db.close(),
   };
@@ -192,5 +219,6 @@ export function memoryStore(state = new Map<string, unknown>(), queued: Entry[] 
     lease: async () => true, // memory is this page's alone
     durable: false,
     close() {},
+    revive() {},
   };
 }

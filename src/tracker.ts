@@ -213,6 +213,8 @@ export function createTracker(options: TrackerOptions): Tracker {
       // Back from the back/forward cache: what the page could not send as it left (still being
       // written then) goes now, not after the flush interval.
       const returning = sender.leaving;
+      // What IndexedDB was doing as the page froze may have ended unannounced: done again.
+      if (returning) store.revive();
       dropUnstash();
       sender.visible();
       enqueue({ kind: 'activity', at: Date.now() });

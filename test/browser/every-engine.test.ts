@@ -153,6 +153,38 @@ describe.each(selectedEngines())('%s', (name) => {
       expect(await errorCodes(tab)).toEqual([]);
       expect(await pageErrors(tab)).toEqual([]);
     }, T);
+    it('leaving while IndexedDB is still writing, then coming back: what was tracked is delivered once, and tracking goes on', async () => {
+      const { c, web } = s;
+      const org = 'e_busy';
+      const tab = await s.profile.open(appUrl(s.web, { org, endpoint: c.endpoint, flushIntervalMs: 60_000 }).replace('/pages/app.html', '/bf/app.html'));
+      await waitInPage(tab, () => 'tracker' in window, null, 'the tracker');
+      await flush(tab);
+      await tab.evaluate(() => void ((window as unknown as { marker: number }).marker = 1), null);
+      // A long transaction of the page's own on the tracker's database holds the tracker's
+      // transaction behind it, so the page leaves with both under way. Firefox ends them
+      // unannounced as the page enters the back/forward cache; other engines keep no such page.
+      await tab.evaluateAndNavigate(({ url, ids, db }) => {
+        const open = indexedDB.open(db);
+        open.onsuccess = () => {
+          const busy = open.result.transaction('kv', 'readwrite').objectStore('kv');
+          const until = performance.now() + 500; // past pagehide, whatever the engine's speed
+          const write = () => (busy.put(0, 'busy').onsuccess = () => void (performance.now() < until && write()));
+          write();
+          for (const callId of ids) (window as unknown as AppWindow).tracker.track({ type: 'call.requested', callId });
+          location.href = url;
+        };
+      }, { url: `${web.origin}/pages/other.html`, ids: callIds('busy', 3), db: `engage-tracker:${org}` });
+      await tab.back();
+      await c.uniqueEvents(3, 'events tracked as the page left', 10_000);
+      const restored = await tab.evaluate(() => (window as unknown as { marker?: number }).marker === 1, null);
+      await trackCalls(tab, callIds('busy-after', 3));
+      await flush(tab);
+      await c.uniqueEvents(6, 'events after coming back', 10_000);
+      countLine(`${name} busy`, 6, c, `restored from the back/forward cache: ${restored}`);
+      expect(receivedCalls(c)).toEqual(new Set([...callIds('busy', 3), ...callIds('busy-after', 3)]));
+      expect(c.duplicates()).toBe(0);
+      expect(await errorCodes(tab)).toEqual([]);
+    }, T);
   });
 
   describe('delivery', () => {
