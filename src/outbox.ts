@@ -328,11 +328,11 @@ export function createSender(
               judge(keys.length, answer, now);
               return delivered(keys);
             }
-            // No answer at all while the page hides says nothing: a closing page is cut off from
-            // requests that still go out (Firefox: pagehide, the fetch rejects, visibilitychange).
-            // Sent again now, they would arrive twice: like an answer that never comes, the grace
-            // period decides.
-            if (!answer.status && away) return;
+            // No answer at all while the page hides says nothing (a redirect is an answer): a
+            // closing page is cut off from requests that still go out (Firefox: pagehide, the
+            // fetch rejects, visibilitychange). Sent again now, they would arrive twice: like an
+            // answer that never comes, the grace period decides.
+            if (!answer.status && !answer.redirected && away) return;
             keys.forEach((key) => unconfirmed.delete(key));
             // Like any failed send: reported, and the normal path backs off (Retry-After), or
             // stops for a refused key. (Never shortening a backoff already running.)

@@ -86,6 +86,22 @@ describe('sending as the page hides', () => {
     expect(sent).toEqual(['keepalive 2', 'normal 2']);
   });
 
+  it('a redirect answering a keepalive request while the page is hidden is a failed delivery: sent again once visible, reported once', async () => {
+    const sent: string[] = [];
+    vi.stubGlobal('fetch', async (_url: string, init: RequestInit) => {
+      sent.push(`${init.keepalive ? 'keepalive' : 'normal'} ${JSON.parse(String(init.body)).events.length}`);
+      return init.keepalive ? ({ type: 'opaqueredirect', status: 0, headers: new Headers() } as Response) : new Response(null, { status: 200 });
+    });
+    const { tracker, codes } = startTracker({ flushIntervalMs: 3_600_000 });
+    tracker.track(visitor());
+    await tracker.endSession();
+    setVisibility('hidden');
+    await settle();
+    setVisibility('visible');
+    await tracker.flush();
+    expect({ sent, codes: codes() }).toEqual({ sent: ['keepalive 2', 'normal 2'], codes: ['delivery_failed'] });
+  });
+
   it('sends what fits the 64 KiB keepalive allowance, no beacon; the rest waits in the outbox', async () => {
     const endpoint = stubEndpoint();
     const beacon = vi.fn(() => true);
