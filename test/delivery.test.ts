@@ -835,8 +835,8 @@ describe('back from the back/forward cache', () => {
   it('an event whose IndexedDB transaction the browser ended unannounced as the page froze is stored and sent once the page shows again', async () => {
     // Firefox ends a transaction under way as the page enters the back/forward cache without
     // firing any event: its requests and the transaction never settle. Here: the first
-    // transaction that stores events is aborted with every listener of it and its requests
-    // silenced.
+    // transaction that stores events is aborted as its first request succeeds, every listener
+    // of it and of its requests silenced.
     const endpoint = stubEndpoint();
     const { tracker } = startTracker({ flushIntervalMs: 3_600_000 });
     await tracker.flush();
@@ -847,18 +847,19 @@ describe('back from the back/forward cache', () => {
       if (!frozen && tx.mode === 'readwrite' && tx.objectStoreNames.length > 1) {
         frozen = tx;
         tx.addEventListener = () => {};
-        setTimeout(() => tx.abort());
       }
       return tx;
     });
+    let ended = false;
     const addListener = IDBRequest.prototype.addEventListener;
     vi.spyOn(IDBRequest.prototype, 'addEventListener').mockImplementation(function (this: IDBRequest, ...args: Parameters<IDBRequest['addEventListener']>) {
-      if (this.transaction !== frozen) addListener.apply(this, args);
+      if (this.transaction !== frozen) return addListener.apply(this, args);
+      // While the transaction is still active (a request's success), whatever the timing.
+      if (!ended) addListener.call(this, 'success', () => void (ended ||= (frozen?.abort(), true)));
     });
     tracker.track(requested('c1'));
     window.dispatchEvent(new Event('pagehide'));
-    await vi.waitFor(() => expect(frozen).toBeDefined());
-    await new Promise((r) => setTimeout(r, 10)); // the abort is done, and announced to nobody
+    await vi.waitFor(() => expect(ended).toBe(true)); // announced to nobody
     window.dispatchEvent(Object.assign(new Event('pageshow'), { persisted: true })); // back from the back/forward cache
     await tracker.flush();
     expect(endpoint.events().map((e) => e.callId)).toEqual(['c1']);
