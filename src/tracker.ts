@@ -33,8 +33,9 @@ const MAX_WORK_PER_DRAIN = 100;
 export function createTracker(options: TrackerOptions): Tracker {
   const config = resolveConfig(options as unknown as Record<string, unknown>);
   const { orgId, maxQueuedEvents } = config;
-  // Diagnostics are words: the debug build's alone (see debug.ts).
-  const log = (...args: unknown[]) => DEBUG && config.debug && console.debug('[engage-tracker]', ...args);
+  // Diagnostics are words: the debug build's alone (see debug.ts). In production a function
+  // that does nothing, so the minifier drops every call to it.
+  const log = DEBUG ? (...args: unknown[]) => config.debug && console.debug('[engage-tracker]', ...args) : () => {};
 
   /** The page's handler; once shutdown() is done, none (a late keepalive answer says nothing). */
   let onError = config.onError;
