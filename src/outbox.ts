@@ -62,14 +62,14 @@ export const batchBody = (events: MetricEvent[], now: number, key?: string): str
   JSON.stringify({ key, sdk: { name: 'engage-tracker', version: SDK_VERSION }, sentAt: new Date(now).toISOString(), events } satisfies Batch);
 
 /** The next request body: the first of `entries`, as many as fit in `maxBytes` (at least one). */
-export function nextBody(entries: Entry[], maxBytes: number, now: number, key?: string): { keys: number[]; body: string } {
+export function nextBody(entries: Entry[], maxBytes: number, now: number, key?: string): [keys: number[], body: string] {
   let count = entries.length;
   let body: string;
   // Halve until it fits. UTF-8 takes at most 3 bytes per UTF-16 unit: most bodies need no count.
   while ((body = batchBody(entries.slice(0, count).map((e) => e[1]), now, key)), count > 1 && body.length * 3 > maxBytes && byteLength(body) > maxBytes) {
     count = Math.ceil(count / 2);
   }
-  return { keys: entries.slice(0, count).map((e) => e[0]), body };
+  return [entries.slice(0, count).map((e) => e[0]), body];
 }
 
 
@@ -204,7 +204,7 @@ export function createSender(
       const enough = () => (rest = rest.filter(([key]) => !unconfirmed.has(key))).length >= (fullOnly ? batchSize : 1);
       while (delay === undefined && enough()) {
         // (hidden() may have sent some of them meanwhile.)
-        const { keys, body } = nextBody(rest.slice(0, most), MAX_REQUEST_BYTES, Date.now(), ingestKey);
+        const [keys, body] = nextBody(rest.slice(0, most), MAX_REQUEST_BYTES, Date.now(), ingestKey);
         const sentAt = Date.now();
         const answer = await post(endpoint, body, headers);
         // Too large for the endpoint: its halves go next. (A single event is dropped, reported.)
@@ -313,7 +313,7 @@ export function createSender(
       // its other trackers): building every body of a large backlog would outlast the little
       // time a closing tab gets, and what does not fit waits for the next page.
       while (pending.length) {
-        const { keys, body } = nextBody(pending.slice(0, 500), keepaliveRoom(), now, ingestKey);
+        const [keys, body] = nextBody(pending.slice(0, 500), keepaliveRoom(), now, ingestKey);
         const sent = sendKeepalive(endpoint, body);
         if (!sent) break;
         pending = pending.slice(keys.length);
