@@ -166,23 +166,27 @@ export async function openIndexedDb(name: string, mirror: Map<string, unknown>, 
 
 const id = (store: string, key: string) => store + '\u0000' + key;
 
-/** Reads each key once per transaction, into `seen`; later reads see the transaction's own writes. */
-function cachedTx(tx: IDBPTransaction<unknown, string[], 'readwrite'>, seen: Map<string, unknown>): Tx {
+/**
+ * Reads each key once per transaction, into `seen`; later reads see the transaction's own
+ * writes. Without `tx`, `seen` is all the state there is (memoryStore).
+ */
+function cachedTx(tx: IDBPTransaction<unknown, string[], 'readwrite'> | undefined, seen: Map<string, unknown>): Tx {
   return {
     async get<T>(store: StateStore, key: string) {
-      if (!seen.has(id(store, key))) seen.set(id(store, key), await tx.objectStore(store).get(key));
+      if (tx && !seen.has(id(store, key))) seen.set(id(store, key), await tx.objectStore(store).get(key));
       return seen.get(id(store, key)) as T | undefined;
     },
     put(store, key, value) {
       seen.set(id(store, key), value);
-      quietly(tx.objectStore(store).put(value, key));
+      if (tx) quietly(tx.objectStore(store).put(value, key));
     },
     del(store, key) {
       seen.set(id(store, key), undefined);
-      quietly(tx.objectStore(store).delete(key));
+      if (tx) quietly(tx.objectStore(store).delete(key));
     },
     prune(store, below) {
-      quietly(tx.objectStore(store).delete(IDBKeyRange.upperBound(below, true)));
+      // (What a page stores in memory goes with it.)
+      if (tx) quietly(tx.objectStore(store).delete(IDBKeyRange.upperBound(below, true)));
     },
   };
 }
@@ -195,12 +199,7 @@ export function memoryStore(state = new Map<string, unknown>(), queued: Entry[] 
   const outbox = new Map<number, MetricEvent>(queued);
   // Negative: never the key of an IndexedDB event still in flight, or delivered by another tab.
   let nextKey = -1;
-  const tx: Tx = {
-    get: async <T>(store: StateStore, key: string) => state.get(id(store, key)) as T | undefined,
-    put: (store, key, value) => void state.set(id(store, key), value),
-    del: (store, key) => void state.delete(id(store, key)),
-    prune() {}, // what this page stores in memory goes with it
-  };
+  const tx = cachedTx(undefined, state);
   return {
     async apply(work, rules, maxQueued) {
       const applied = await apply(tx, work, rules);
