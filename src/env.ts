@@ -33,7 +33,7 @@ export function randomId(): string {
 }
 
 /** Web Locks, where the browser has them (not in Node, nor in Safari before 15.4). */
-export const webLocks = (): LockManager | undefined => (typeof navigator !== 'undefined' ? navigator.locks : undefined);
+export const webLocks = (): LockManager | undefined => attempt(() => navigator.locks); // no navigator: a ReferenceError
 
 /** localStorage, or undefined where reading it throws (disabled storage, sandboxed frames). */
 export const localStore = (): Storage | undefined => attempt(() => localStorage); // none in Node: a ReferenceError, caught too
