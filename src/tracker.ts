@@ -1,6 +1,6 @@
 // createTracker(): wires config → store → outbox → transport. Every door into the SDK
 // (track, listeners, timers, promises) is guarded: after this returns, nothing throws.
-import type { Work } from './apply';
+import type { Rules, Work } from './apply';
 import { resolveConfig, type TrackerOptions } from './config';
 import { DEBUG } from './debug';
 import { currentHref, later, randomId, watchPage, type Timer } from './env';
@@ -75,7 +75,7 @@ export function createTracker(options: TrackerOptions): Tracker {
   /** Work as stashed: with its page, not its URL (a token or an email in a query string). */
   const withPage = (w: Work): Work =>
     w.kind === 'event' ? { ...w, href: undefined, page: w.page ?? pageOf((w.event.pageUrl ?? w.href) as string), event: { ...w.event, pageUrl: undefined } } : w;
-  const rules = { orgId, sessionTimeoutMs: config.sessionTimeoutMs, newId: randomId, pageOf };
+  const rules: Rules = { ...config, newId: randomId, pageOf };
 
   const dbName = 'engage-tracker:' + orgId;
   /** State this page saw committed, across reopened connections (see openIndexedDb). */
