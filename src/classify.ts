@@ -37,16 +37,22 @@ export interface ChatState {
 type Extra = Partial<Pick<MetricEvent, 'repId' | 'callId' | 'reason' | 'page' | 'conversationId'>>;
 
 export function metric(name: MetricName, ctx: Context, extra: Extra): MetricEvent {
-  const { repId, callId, conversationId, reason } = extra;
-  // Built key by key so the JSON keeps the documented order and carries no undefined keys.
-  const event = { id: ctx.newId(), metric: name, orgId: ctx.orgId, visitorId: ctx.visitorId, sessionId: ctx.sessionId } as MetricEvent;
-  if (repId) event.repId = repId;
-  event.page = extra.page ?? ctx.page;
-  if (callId) event.callId = callId;
-  if (conversationId) event.conversationId = conversationId;
-  if (reason) event.reason = reason;
-  event.occurredAt = new Date(ctx.at).toISOString();
-  return event;
+  // In the documented key order (the JSON keeps it), without the keys this metric lacks.
+  const event: Record<string, unknown> = {
+    id: ctx.newId(),
+    metric: name,
+    orgId: ctx.orgId,
+    visitorId: ctx.visitorId,
+    sessionId: ctx.sessionId,
+    repId: extra.repId,
+    page: extra.page ?? ctx.page,
+    callId: extra.callId,
+    conversationId: extra.conversationId,
+    reason: extra.reason,
+    occurredAt: new Date(ctx.at).toISOString(),
+  };
+  for (const key in event) if (event[key] === undefined) delete event[key];
+  return event as unknown as MetricEvent;
 }
 
 export interface CallStep {
