@@ -49,13 +49,9 @@ const MAX_URL_LENGTH = 4096;
 const CALLS: unknown[] = ['call.offered', 'call.answered', 'call.accepted', 'call.declined', 'call.requested', 'call.canceled', 'call.timeout', 'call.ended'];
 const FROM: unknown[] = ['visitor', 'rep', 'bot'];
 
-/** Why `value` cannot be the `key` of a `type` event, or '' when it can. */
-const idError = (type: unknown, key: string, value: unknown, required: boolean): string =>
-  (value == null && !required) || (typeof value === 'string' && value !== '' && value.length <= MAX_ID_LENGTH)
-    ? ''
-    : DEBUG
-      ? `${type} needs "${key}": a string of 1 to ${MAX_ID_LENGTH} characters`
-      : '-';
+/** Whether `value` may be an id field: a string of 1 to MAX_ID_LENGTH characters, or absent when optional. */
+const isId = (value: unknown, required: boolean): boolean =>
+  (value == null && !required) || (typeof value === 'string' && value !== '' && value.length <= MAX_ID_LENGTH);
 
 /**
  * A normalized event, or a sentence saying what is wrong with the input. On every track(), and
@@ -81,13 +77,14 @@ export function parseEvent(input: unknown, now: number): ParsedEvent | string {
   if (!isChat && call < 0) return DEBUG ? `unknown event type ${JSON.stringify(String(type)).slice(0, 60)}` : '';
   if (Object.prototype.hasOwnProperty.call(e, '__proto__')) return DEBUG ? 'a "__proto__" key is not allowed' : '';
   if (isChat && !FROM.includes(from)) return DEBUG ? 'chat.message needs "from": "visitor", "rep" or "bot"' : '';
+  // The first id field that is wrong, if any.
   const bad =
-    (!isChat && idError(type, 'callId', callId, true)) ||
-    (needsRep && idError(type, 'repId', repId, true)) ||
-    (isChat && idError(type, 'messageId', messageId, false)) ||
-    idError(type, 'conversationId', conversationId, false) ||
-    idError(type, 'orgId', orgId, false);
-  if (bad) return bad;
+    (!isChat && !isId(callId, true) && 'callId') ||
+    (needsRep && !isId(repId, true) && 'repId') ||
+    (isChat && !isId(messageId, false) && 'messageId') ||
+    (!isId(conversationId, false) && 'conversationId') ||
+    (!isId(orgId, false) && 'orgId');
+  if (bad) return DEBUG ? `${type} needs "${bad}": a string of 1 to ${MAX_ID_LENGTH} characters` : '';
   if (pageUrl != null && !(typeof pageUrl === 'string' && pageUrl && pageUrl.length <= MAX_URL_LENGTH && attempt(() => new URL(pageUrl, 'http://a')))) {
     return DEBUG ? `"pageUrl" must be a URL of 1 to ${MAX_URL_LENGTH} characters` : '';
   }
