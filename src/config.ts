@@ -64,8 +64,9 @@ const NUMBERS: [keyof TrackerOptions, number, number, number][] = [
 /** `o`: the options as given, untrusted (createTracker's parameter). */
 export function resolveConfig(o: Record<string, unknown>): Config {
   if (typeof o !== 'object' || !o) throw new TrackerConfigError('options', DEBUG ? 'must be an object' : '', o);
+  // The rule in words is the debug build's: unused here in production, the minifier leaves it out of every call.
   const check = (option: string, ok: unknown, rule: string) => {
-    if (!ok) throw new TrackerConfigError(option, rule, o[option]);
+    if (!ok) throw new TrackerConfigError(option, DEBUG ? rule : '', o[option]);
   };
   const { orgId, endpoint, key, headers = {}, allowedOrigins = [], page = (u: URL) => u.pathname, onError = () => {}, debug = false, hooks = true } = o;
 
