@@ -10,7 +10,11 @@ export const KEEPALIVE_BYTES = 64_000;
 const KEY = Symbol.for('engage-tracker:keepalive');
 
 /** Bytes of this page's keepalive bodies in flight, for every tracker of the page. */
-const inFlight = (): { bytes: number } => ((globalThis as unknown as Record<symbol, { bytes: number }>)[KEY] ??= { bytes: 0 });
+const inFlight = (): { bytes: number } => {
+  // (Not `??=`, which the ES2020 output spells with a temporary.)
+  const page = globalThis as unknown as Record<symbol, { bytes: number }>;
+  return page[KEY] ?? (page[KEY] = { bytes: 0 });
+};
 
 export const byteLength = (text: string): number => new Blob([text]).size;
 

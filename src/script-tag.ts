@@ -34,7 +34,7 @@ if (!host.EngageTracker) {
   /** Calls made before init: replayed once it runs. */
   const beforeInit: Queued[] = [];
   /** Calls dropped before init, by the snippet's cap or by ours: reported once init runs. */
-  let dropped = +(host.engage?.d ?? 0) || 0;
+  let dropped = +(host.engage?.d as number) || 0; // none: NaN, so 0
 
   /** Reports like the tracker does: a throwing onError must not reach the page either. */
   const reject = (message: string, code: TrackerErrorCode = 'invalid_event') => {

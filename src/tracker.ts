@@ -193,11 +193,11 @@ export function createTracker(options: TrackerOptions): Tracker {
     sender.added(applied.added, applied.dropped);
     clearTimeout(expiryTimer);
     expiresAt = applied.expiresAt ?? 0;
-    if (applied.expiresAt && !stopping) {
+    if (expiresAt && !stopping) {
       // Another tab may keep the session alive meanwhile: the check re-reads before ending it.
       // (A session ending weeks ahead, from an `at` in the future, is checked again after the
       // longest delay later() takes.)
-      expiryTimer = later(guard(() => enqueue({ kind: 'check', at: Date.now() })), Math.max(0, applied.expiresAt - Date.now()) + 1);
+      expiryTimer = later(guard(() => enqueue({ kind: 'check', at: Date.now() })), Math.max(0, expiresAt - Date.now()) + 1);
     }
   };
 
