@@ -22,8 +22,11 @@ const MAX_REQUEST_BYTES = 1_000_000;
  */
 export const UNCONFIRMED_GRACE_MS = 30_000;
 
-/** Reports a problem to onError (tracker.ts). */
-export type Report = (code: TrackerErrorCode, message: string, cause?: unknown) => void;
+/**
+ * Reports a problem to onError (tracker.ts). `message`: words in the debug build; in production
+ * '' or the status or count that the message gives after the code.
+ */
+export type Report = (code: TrackerErrorCode, message: string | number, cause?: unknown) => void;
 
 /** Batches sent per outbox read; their removals share one IndexedDB transaction. */
 const WINDOW = 10;
@@ -153,18 +156,18 @@ export function createSender(
         attempt++;
       }
       const delay = retryDelayMs(attempt - 1, asked);
-      if (counted) report('delivery_failed', DEBUG ? `sending ${count} events failed (${answer.redirected ? 'redirect' : answer.status || 'network error'}): retry in ${delay} ms` : 'delivery_failed ' + answer.status, answer.error);
+      if (counted) report('delivery_failed', DEBUG ? `sending ${count} events failed (${answer.redirected ? 'redirect' : answer.status || 'network error'}): retry in ${delay} ms` : answer.status, answer.error);
       return delay;
     }
     attempt = 0;
     if (outcome === 'refused') {
       // Key, origin or org refused: every later request of this page would be too. The events
       // stay in the outbox for a later page (which may carry a corrected key); reported once.
-      if (!refused) report('delivery_unauthorized', DEBUG ? `endpoint answered ${answer.status}: key or origin refused; events kept` : 'delivery_unauthorized ' + answer.status);
+      if (!refused) report('delivery_unauthorized', DEBUG ? `endpoint answered ${answer.status}: key or origin refused; events kept` : answer.status);
       refused = true;
       return Infinity;
     }
-    if (outcome === 'drop') report('delivery_rejected', DEBUG ? `endpoint answered ${answer.status}: dropped ${count} events` : 'delivery_rejected ' + answer.status);
+    if (outcome === 'drop') report('delivery_rejected', DEBUG ? `endpoint answered ${answer.status}: dropped ${count} events` : answer.status);
   };
 
   /** No pass until `delay` is over (unless online() cuts our own backoff short). */
@@ -344,7 +347,7 @@ export function createSender(
           .catch(() => {});
       }
       // A memory outbox has no next page: what did not fit is lost if this one closes.
-      if (pending.length && left && !store().durable) report('delivery_failed', DEBUG ? `${pending.length} events did not fit the keepalive allowance: lost if the page closes` : 'delivery_failed ' + pending.length);
+      if (pending.length && left && !store().durable) report('delivery_failed', DEBUG ? `${pending.length} events did not fit the keepalive allowance: lost if the page closes` : pending.length);
     },
     visible() {
       leaving = away = false;

@@ -4,10 +4,10 @@ import type { Rules, Work } from './apply';
 import { resolveConfig, type TrackerOptions } from './config';
 import { DEBUG } from './debug';
 import { currentHref, later, randomId, watchPage, type Timer } from './env';
-import { TrackerError, type TrackerErrorCode } from './errors';
+import { TrackerError } from './errors';
 import { parseEvent, type WidgetEvent } from './events';
 import { listenForWidgetEvents } from './hooks';
-import { createSender } from './outbox';
+import { createSender, type Report } from './outbox';
 import { saveStash, takeStash } from './stash';
 import { memoryStore, openIndexedDb, type Store, type Stored } from './store';
 
@@ -39,11 +39,12 @@ export function createTracker(options: TrackerOptions): Tracker {
 
   /** The page's handler; once shutdown() is done, none (a late keepalive answer says nothing). */
   let onError = config.onError;
-  const report = (code: TrackerErrorCode, message: string, cause?: unknown) => {
+  const report: Report = (code, message, cause) => {
     log(code, message, cause ?? '');
     try {
-      // An async handler's rejection is the page's own too: it must not surface as unhandled.
-      Promise.resolve(onError(new TrackerError(code, message, cause))).catch((err) => log('onError failed', err));
+      // An async handler's rejection is the page's own too: it must not surface as unhandled. In
+      // production the message is the code, then the status or count if any ("delivery_failed 503").
+      Promise.resolve(onError(new TrackerError(code, DEBUG || message === '' ? (message as string) : code + ' ' + message, cause))).catch((err) => log('onError failed', err));
     } catch (err) {
       log('onError failed', err);
     }
@@ -188,7 +189,7 @@ export function createTracker(options: TrackerOptions): Tracker {
       report('unknown_call', DEBUG ? `${e.type} for unknown call "${e.callId}": ignored` : '');
     }
     for (const e of applied.late) report('invalid_event', DEBUG ? `${e.type} before the end of the last session: ignored` : '');
-    if (applied.dropped.length) report('queue_overflow', DEBUG ? `outbox over ${maxQueuedEvents} events: dropped the ${applied.dropped.length} oldest` : 'queue_overflow ' + applied.dropped.length);
+    if (applied.dropped.length) report('queue_overflow', DEBUG ? `outbox over ${maxQueuedEvents} events: dropped the ${applied.dropped.length} oldest` : applied.dropped.length);
     if (DEBUG) log('stored', applied.metrics);
     sender.added(applied.added, applied.dropped);
     clearTimeout(expiryTimer);
