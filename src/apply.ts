@@ -5,8 +5,7 @@ import { classifyCall, classifyChat, missCall, type CallRecord, type Context } f
 import type { ParsedEvent } from './events';
 import type { MetricEvent } from './metric-event';
 import { closeChat, endOf, hasExpired, type Session } from './session';
-
-export type StateStore = 'kv' | 'calls' | 'msgs' | 'applied';
+import type { Kept, StateStore } from './state';
 
 /** The transaction's surface. Gets must only await the transaction's own requests. */
 export interface Tx {
@@ -16,9 +15,6 @@ export interface Tx {
   /** Deletes every key of `store` that sorts before `below`. */
   prune(store: StateStore, below: string): void;
 }
-
-/** Records a session stored (its message ids, its calls): see Session.kept. */
-export type Kept = [store: StateStore, key: string][];
 
 /**
  * A page's replay marker guards the replay of its stash, which the next page load takes: a

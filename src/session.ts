@@ -1,8 +1,8 @@
 // Visitor session rules (SPEC section 2): one uninterrupted visit shared by every tab, ended by
 // `sessionTimeoutMs` without activity. Pure: the caller brings the clock and the storage.
-import type { Kept } from './apply';
 import { metric, type ChatState, type Context } from './classify';
 import type { MetricEvent } from './metric-event';
+import type { Kept } from './state';
 
 export interface Session {
   id: string;

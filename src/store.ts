@@ -4,8 +4,9 @@
 // nor send without counting, and two tabs never both see "first message".
 import { wrap, type IDBPDatabase, type IDBPTransaction } from 'idb';
 import { DEBUG } from './debug';
-import { apply, type Applied, type Rules, type StateStore, type Tx, type Work } from './apply';
+import { apply, type Applied, type Rules, type Tx, type Work } from './apply';
 import type { MetricEvent } from './metric-event';
+import type { StateStore } from './state';
 
 /** Outbox entries: the storage key of each event, then the event. */
 export type Entry = [key: number, event: MetricEvent];
