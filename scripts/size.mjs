@@ -26,7 +26,7 @@ async function asImported(code) {
 export const ENTRIES = [
   { key: 'script', name: 'script tag: dist/engage-tracker.min.js', budget: 8_445, code: () => readFileSync('dist/engage-tracker.min.js', 'utf8') }, // as served, with its sourceMappingURL line
   { key: 'npm', name: "npm: import { createTracker } from 'engage-tracker'", budget: 7_999, code: () => asImported("import { createTracker } from './dist/index.js'; console.log(createTracker);") },
-  { key: 'metrics', name: "npm: import { aggregate, METRICS } from 'engage-tracker/metrics'", budget: 3_210, code: () => asImported("import { aggregate, METRICS } from './dist/metrics.js'; console.log(aggregate, METRICS);") },
+  { key: 'metrics', name: "npm: import { aggregate, METRICS } from 'engage-tracker/metrics'", budget: 3_265, code: () => asImported("import { aggregate, METRICS } from './dist/metrics.js'; console.log(aggregate, METRICS);") },
   { key: 'snippet', name: 'loader snippet: dist/snippet.min.js (minified, not gzipped)', budget: 600, raw: true, code: () => readFileSync('dist/snippet.min.js', 'utf8') },
 ];
 

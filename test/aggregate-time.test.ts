@@ -113,6 +113,22 @@ describe('aggregate: buckets', () => {
     ]);
   });
 
+  it('years 0 to 99 keep their own calendar (Date.UTC would read them as 19xx)', () => {
+    // 15 March 0050 was a Tuesday (proleptic Gregorian); Berlin then ran on local mean time, +00:53:28.
+    const events = [requested('0050-03-15T12:00:00Z'), requested('0050-05-15T12:00:00Z'), requested('0000-01-01T12:00:00Z')];
+    expect(chats(aggregate(events.slice(0, 2), { by: 'org', bucket: 'month' }))).toEqual([
+      ['0050-03-01T00:00:00+00:00', 1],
+      ['0050-04-01T00:00:00+00:00', 0],
+      ['0050-05-01T00:00:00+00:00', 1],
+    ]);
+    expect(chats(aggregate(events.slice(0, 1), { by: 'org', bucket: 'week', tz: 'Europe/Berlin' }))).toEqual([['0050-03-14T00:00:00+00:53', 1]]);
+    expect(chats(aggregate(events.slice(2), { by: 'org', bucket: 'day' }))).toEqual([['0000-01-01T00:00:00+00:00', 1]]);
+    // 1 January of the year 0 was a Saturday: its week began in the year -1.
+    expect(chats(aggregate(events.slice(2), { by: 'org', bucket: 'week' }))).toEqual([['-000001-12-27T00:00:00+00:00', 1]]);
+    // Days from the year 1 to today: past the bucket limit (they were counted from 1901).
+    expect(() => aggregate([requested('2026-11-24T00:00:00Z')], { by: 'org', bucket: 'day', from: '0001-01-01T00:00:00Z' })).toThrow(/more than 100000 buckets/);
+  });
+
   it('weeks start on Monday, months on the 1st', () => {
     // Sunday 29 November and Monday 30 November 2026.
     const events = [requested('2026-11-29T12:00:00Z'), requested('2026-11-30T12:00:00Z'), requested('2026-12-01T00:00:00Z')];

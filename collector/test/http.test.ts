@@ -151,6 +151,7 @@ describe('POST /v1/engage', () => {
     ['no page', batch([{ ...good, page: null }]), 'events[0].page must be a string', 0],
     ['a date without a time', batch([{ ...good, occurredAt: '2026-11-24' }]), 'events[0].occurredAt must be an ISO 8601 date-time', 0],
     ['an impossible date', batch([{ ...good, occurredAt: '2026-13-45T99:00:00Z' }]), 'events[0].occurredAt must be an ISO 8601 date-time', 0],
+    ['a day the calendar lacks (read as 2 March)', batch([{ ...good, occurredAt: '2026-02-30T00:00:00Z' }]), 'events[0].occurredAt must be an ISO 8601 date-time', 0],
     ['a numeric repId', batch([{ ...good, repId: 7 }]), 'events[0].repId must be a string when present', 0],
     ['a null callId', batch([{ ...good, callId: null }]), 'events[0].callId must be a string when present', 0],
     ['an unknown reason', batch([{ ...good, reason: 'bored' }]), 'events[0].reason must be one of canceled, timeout, ended, session_end', 0],

@@ -13,6 +13,11 @@ const QUARTER = HOUR / 4;
 /** From a bucket's start, an instant inside the next bucket and never past it (DST days are 23 to 25 h). */
 const INTO_NEXT: Record<Exclude<Bucket, 'none'>, number> = { hour: HOUR, day: 30 * HOUR, week: 7.5 * DAY, month: 32 * DAY };
 
+/** 400 Gregorian years: the calendar repeats after them, weekdays included. */
+const GREGORIAN_CYCLE = 146_097 * DAY;
+/** 0100-01-01T00:00Z: Date.UTC reads a year below 100 as 19xx. */
+const YEAR_100 = Date.UTC(100, 0);
+
 /** Whether Intl knows the zone; throws for none but a string. */
 export function isTimeZone(tz: string): boolean {
   try {
@@ -47,9 +52,12 @@ export function zoneCalendar(bucket: Exclude<Bucket, 'none'>, tz: string): ZoneC
   });
   /** The wall clock at `t`, read as if it were UTC: local - t is the offset. */
   const local = (t: number) => {
+    // Before the year 100, read 400 years (or a multiple) later, where Date.UTC takes the year
+    // as given: zones had one fixed offset then (local mean time), so the wall clock shifts back.
+    const shift = t < YEAR_100 ? Math.ceil((YEAR_100 - t) / GREGORIAN_CYCLE) * GREGORIAN_CYCLE : 0;
     const p: Record<string, number> = {};
-    for (const { type, value } of format.formatToParts(t)) p[type] = +value;
-    return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) + (((t % 1000) + 1000) % 1000);
+    for (const { type, value } of format.formatToParts(t + shift)) p[type] = +value;
+    return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) + (((t % 1000) + 1000) % 1000) - shift;
   };
   /** The instant whose wall clock reads `wall` (for a wall time skipped by DST, the one after the gap). */
   const instantOf = (wall: number) => {
@@ -93,8 +101,10 @@ export function zoneCalendar(bucket: Exclude<Bucket, 'none'>, tz: string): ZoneC
       const d = new Date(wall);
       const sign = offset < 0 ? '-' : '+';
       const abs = Math.abs(offset);
+      const year = d.getUTCFullYear();
       return (
-        `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}T` +
+        // Before the year 0 (a week bucket may begin there): ISO 8601's signed six digits.
+        `${year < 0 ? '-' + pad(-year, 6) : pad(year, 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}T` +
         `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`
       );
     },

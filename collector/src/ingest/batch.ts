@@ -1,7 +1,7 @@
 // What a batch must look like (SPEC section 5). Each check names the first field it finds
 // wrong, so a client's developer sees what to fix: `events[3].metric is not a known metric`.
 import { METRICS, type MetricEvent } from 'engage-tracker/metrics';
-import { ISO_INSTANT } from '../query/spec.js';
+import { parseInstant } from '../query/spec.js';
 
 const METRIC_NAMES = new Set<string>(METRICS.filter((m) => !m.derived).map((m) => m.name));
 const REASONS = ['canceled', 'timeout', 'ended', 'session_end'];
@@ -23,9 +23,8 @@ export function eventProblem(e: unknown): string | undefined {
   }
   if (typeof e.metric !== 'string' || !METRIC_NAMES.has(e.metric)) return '.metric is not a known metric';
   if (typeof e.page !== 'string') return '.page must be a string';
-  if (typeof e.occurredAt !== 'string' || !ISO_INSTANT.test(e.occurredAt) || Number.isNaN(Date.parse(e.occurredAt))) {
-    return '.occurredAt must be an ISO 8601 date-time';
-  }
+  // The same instants the read API takes: a day the calendar lacks (2026-02-30) is refused, not rolled over.
+  if (typeof e.occurredAt !== 'string' || parseInstant(e.occurredAt) === undefined) return '.occurredAt must be an ISO 8601 date-time';
   for (const key of ['repId', 'callId', 'conversationId']) {
     if (Object.hasOwn(e, key) && typeof e[key] !== 'string') return `.${key} must be a string when present`;
   }
