@@ -59,6 +59,7 @@ function batchOf(from, count, now) {
     };
     if (PER_REP.has(metric)) e.repId = `rep_${(i * 31) % 50}`;
     if (metric.includes('call')) e.callId = `c${i}`;
+    if (metric.endsWith('_missed')) e.reason = 'timeout';
     events.push(e);
   }
   return JSON.stringify({ sdk: { name: 'engage-tracker', version: '0.1.0' }, sentAt: new Date().toISOString(), events });

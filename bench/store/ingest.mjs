@@ -13,14 +13,17 @@ function batchBody(batchSize, client, n) {
   const now = new Date().toISOString();
   const events = [];
   for (let i = 0; i < batchSize; i++) {
+    const metric = METRICS[i % METRICS.length];
+    // The fields each metric carries (SPEC section 5), as the collector checks them.
     events.push({
       id: randomUUID(),
-      metric: METRICS[i % METRICS.length],
+      metric,
       orgId: `org_${client % 4}`,
       visitorId: `v${client}-${n}`,
       sessionId: `s${client}-${n}`,
-      repId: `rep_${i % 20}`,
+      ...(!metric.endsWith('_requested') && { repId: `rep_${i % 20}` }),
       page: `/page/${i % 30}`,
+      ...(metric.includes('_call_') && { callId: `c${client}-${n}-${i}` }),
       occurredAt: now,
     });
   }

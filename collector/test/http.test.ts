@@ -85,7 +85,7 @@ describe('POST /v1/engage', () => {
 
   it('dedupes by (orgId, id), across batches and within one', async () => {
     const c = await start();
-    const [a, b, d] = [ev('proactive_chat_attempted', { repId: 'r' }), ev('proactive_chat_accepted', { repId: 'r' }), ev('inbound_call_requested')];
+    const [a, b, d] = [ev('proactive_chat_attempted', { repId: 'r' }), ev('proactive_chat_accepted', { repId: 'r' }), ev('inbound_call_requested', { callId: 'c1' })];
     expect((await json(post(c, batch([a, b])))).body).toEqual({ stored: 2, duplicates: 0 });
     expect((await json(post(c, batch([b, d, d])))).body).toEqual({ stored: 1, duplicates: 2 });
     expect((await storedIds()).sort()).toEqual([a.id, b.id, d.id].sort());
@@ -152,6 +152,11 @@ describe('POST /v1/engage', () => {
     ['a date without a time', batch([{ ...good, occurredAt: '2026-11-24' }]), 'events[0].occurredAt must be an ISO 8601 date-time', 0],
     ['an impossible date', batch([{ ...good, occurredAt: '2026-13-45T99:00:00Z' }]), 'events[0].occurredAt must be an ISO 8601 date-time', 0],
     ['a day the calendar lacks (read as 2 March)', batch([{ ...good, occurredAt: '2026-02-30T00:00:00Z' }]), 'events[0].occurredAt must be an ISO 8601 date-time', 0],
+    ['a call metric without callId', batch([ev('inbound_call_requested')]), 'events[0].callId is required on inbound_call_requested', 0],
+    ['a chat metric with a callId', batch([{ ...good, callId: 'c1' }]), 'events[0].callId is for call metrics only, not inbound_chat_requested', 0],
+    ['a missed metric without reason', batch([ev('inbound_chat_missed')]), 'events[0].reason is required on inbound_chat_missed', 0],
+    ['a reason on a metric that is not a miss', batch([{ ...good, reason: 'timeout' }]), 'events[0].reason is for missed metrics only, not inbound_chat_requested', 0],
+    ['a repId on a metric not counted per rep', batch([{ ...good, repId: 'r1' }]), 'events[0].repId is for metrics counted per rep, not inbound_chat_requested', 0],
     ['a numeric repId', batch([{ ...good, repId: 7 }]), 'events[0].repId must be a string when present', 0],
     ['a null callId', batch([{ ...good, callId: null }]), 'events[0].callId must be a string when present', 0],
     ['an unknown reason', batch([{ ...good, reason: 'bored' }]), 'events[0].reason must be one of canceled, timeout, ended, session_end', 0],
@@ -248,7 +253,7 @@ describe('CORS', () => {
 
 describe('the DuckDB file', () => {
   it('is reopened on restart, and dedupe still holds', async () => {
-    const [a, b, d] = [ev('inbound_call_requested'), ev('inbound_chat_requested'), ev('inbound_chat_requested')];
+    const [a, b, d] = [ev('inbound_call_requested', { callId: 'c1' }), ev('inbound_chat_requested'), ev('inbound_chat_requested')];
     const first = await start();
     await post(first, batch([a, b]));
     await first.close();

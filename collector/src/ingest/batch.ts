@@ -4,6 +4,8 @@ import { METRICS, type MetricEvent } from 'engage-tracker/metrics';
 import { parseInstant } from '../query/spec.js';
 
 const METRIC_NAMES = new Set<string>(METRICS.filter((m) => !m.derived).map((m) => m.name));
+/** The metrics counted per rep: the only ones that carry a repId (SPEC section 5). */
+const PER_REP = new Set<string>(METRICS.filter((m) => m.dimensions.includes('rep')).map((m) => m.name));
 const REASONS = ['canceled', 'timeout', 'ended', 'session_end'];
 
 type Fields = Record<string, unknown>;
@@ -29,6 +31,12 @@ export function eventProblem(e: unknown): string | undefined {
     if (Object.hasOwn(e, key) && typeof e[key] !== 'string') return `.${key} must be a string when present`;
   }
   if (Object.hasOwn(e, 'reason') && !REASONS.includes(e.reason as string)) return `.reason must be one of ${REASONS.join(', ')}`;
+  // Which fields each metric carries (SPEC section 5): a client that mixes them up counts wrong.
+  const call = e.metric.includes('_call_');
+  if (call !== Object.hasOwn(e, 'callId')) return call ? `.callId is required on ${e.metric}` : `.callId is for call metrics only, not ${e.metric}`;
+  const missed = e.metric.endsWith('_missed');
+  if (missed !== Object.hasOwn(e, 'reason')) return missed ? `.reason is required on ${e.metric}` : `.reason is for missed metrics only, not ${e.metric}`;
+  if (Object.hasOwn(e, 'repId') && !PER_REP.has(e.metric)) return `.repId is for metrics counted per rep, not ${e.metric}`;
   return undefined;
 }
 
