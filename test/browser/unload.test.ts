@@ -173,17 +173,31 @@ describe('real Chromium: a page going away', () => {
     await trackCalls(page, callIds('burst', 50));
     await page.close({ runBeforeUnload: true });
     // What of the burst survived: committed to the outbox, or stashed for the next page load.
+    // Another page sees a localStorage write a moment later (Chromium tells other renderers
+    // asynchronously): read until all of it shows, for 5 s at most.
     const survived = await probe.evaluate(async ({ name, key }) => {
-      const stash = JSON.parse(localStorage.getItem(key) ?? 'null') as { work?: { kind: string }[] } | null;
-      const outbox = await new Promise<number>((ok, fail) => {
-        const open = indexedDB.open(name);
-        open.onerror = () => fail(open.error);
-        open.onsuccess = () => {
-          const req = open.result.transaction('outbox').objectStore('outbox').count();
-          req.onsuccess = () => (open.result.close(), ok(req.result));
-        };
-      });
-      return { committed: outbox - 1000, stashed: stash?.work?.filter((w) => w.kind === 'event').length ?? 0 };
+      const look = async () => {
+        const stash = JSON.parse(localStorage.getItem(key) ?? 'null') as { work?: { kind: string }[] } | null;
+        const outbox = await new Promise<number>((ok, fail) => {
+          const open = indexedDB.open(name);
+          open.onerror = () => fail(open.error);
+          open.onsuccess = () => {
+            const req = open.result.transaction('outbox').objectStore('outbox').count();
+            req.onsuccess = () => (open.result.close(), ok(req.result));
+          };
+        });
+        return { committed: outbox - 1000, stashed: stash?.work?.filter((w) => w.kind === 'event').length ?? 0 };
+      };
+      const until = Date.now() + 5_000;
+      for (;;) {
+        const seen = await look();
+        if (seen.committed + seen.stashed >= 50 || Date.now() > until) return seen;
+        // The stash arrives as a storage event; the outbox is read again after a moment.
+        await new Promise((r) => {
+          addEventListener('storage', r, { once: true });
+          setTimeout(r, 50);
+        });
+      }
     }, { name: `engage-tracker:${org}`, key: `engage-tracker:${org}:stash` });
     await probe.close();
     // Up only now: a keepalive request of the closing tab answered 2xx would take events out
