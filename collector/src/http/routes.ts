@@ -4,11 +4,10 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { METRICS, type Dimension } from 'engage-tracker/metrics';
 import { checkBatch } from '../ingest/batch.js';
 import { QueueFullError, type CommitQueue } from '../ingest/commit-queue.js';
 import { toStoredEvents } from '../ingest/event-time.js';
-import { parseMetricParams } from '../query/spec.js';
+import { metricColumns, parseMetricParams } from '../query/spec.js';
 import { StoreUnavailableError, type MetricStore } from '../store/metric-store.js';
 import { MAX_BODY_BYTES, readBody } from './body.js';
 import { toCsv } from './csv.js';
@@ -66,9 +65,6 @@ export const MAX_EVENTS_PER_BATCH = 500;
  * access checks allowed (whatever orgId= said), and the store binds it as a parameter.
  */
 export const scopedSpec = <S extends { orgId?: string }>(spec: S, orgId: string | undefined): S => ({ ...spec, orgId });
-
-/** The count columns of a table by `by`, in METRICS order. */
-export const metricColumns = (by: Dimension) => METRICS.filter((m) => m.dimensions.includes(by)).map((m) => m.name);
 
 export function addRoutes(router: Router, deps: RouteDeps): Router {
   const { store, queue, log, statics, access, metrics } = deps;

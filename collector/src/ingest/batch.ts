@@ -1,11 +1,11 @@
 // What a batch must look like (SPEC section 5). Each check names the first field it finds
 // wrong, so a client's developer sees what to fix: `events[3].metric is not a known metric`.
 import { METRICS, type MetricEvent } from 'engage-tracker/metrics';
-import { parseInstant } from '../query/spec.js';
+import { metricColumns, parseInstant } from '../query/spec.js';
 
 const METRIC_NAMES = new Set<string>(METRICS.filter((m) => !m.derived).map((m) => m.name));
 /** The metrics counted per rep: the only ones that carry a repId (SPEC section 5). */
-const PER_REP = new Set<string>(METRICS.filter((m) => m.dimensions.includes('rep')).map((m) => m.name));
+const PER_REP = new Set(metricColumns('rep'));
 const REASONS = ['canceled', 'timeout', 'ended', 'session_end'];
 
 type Fields = Record<string, unknown>;

@@ -2,8 +2,8 @@
 // closed sessions) -> the rows of the contract: labelled, zero-filled buckets, the columns of
 // the dimension, sorted in code-unit order. The same calendar helper as aggregate() decides
 // labels and which buckets exist, so the three engines cannot disagree on them.
-import { bucketStarts, METRICS, zoneCalendar } from 'engage-tracker/metrics';
-import type { MetricQuerySpec, MetricRow } from './spec.js';
+import { bucketStarts, zoneCalendar } from 'engage-tracker/metrics';
+import { metricColumns, type MetricQuerySpec, type MetricRow } from './spec.js';
 
 /** One group of metrics.sql or close-sessions.sql; counts by metric name. */
 export interface CountGroup {
@@ -18,7 +18,7 @@ export interface CountGroup {
 const byCodeUnit = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 export function assembleRows(spec: MetricQuerySpec, groups: readonly CountGroup[], misses: readonly CountGroup[]): MetricRow[] {
-  const columns = METRICS.filter((m) => m.dimensions.includes(spec.by)).map((m) => m.name);
+  const columns = metricColumns(spec.by);
   const field = spec.by === 'rep' ? 'repId' : spec.by === 'page' ? 'page' : undefined;
   // org -> row key -> bucket -> counts
   const tallies = new Map<string, Map<string, Map<number, Record<string, number>>>>();

@@ -1,8 +1,11 @@
 // GET /v1/metrics parameters -> a query spec, or the parameter that is wrong. Pure: the HTTP
 // layer turns a problem into a 400, the stores turn a spec into bound SQL parameters.
-import type { Dimension } from 'engage-tracker/metrics';
+import { METRICS, type Dimension } from 'engage-tracker/metrics';
 
 export const DIMENSIONS: readonly Dimension[] = ['org', 'rep', 'page'];
+
+/** The count columns of a table by `by`, in METRICS order. */
+export const metricColumns = (by: Dimension): string[] => METRICS.filter((m) => m.dimensions.includes(by)).map((m) => m.name);
 export const BUCKETS = ['none', 'hour', 'day', 'week', 'month'] as const;
 export const FORMATS = ['json', 'csv'] as const;
 export type Bucket = (typeof BUCKETS)[number];
