@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { appUrl, callIds, countLine, dist, embedWidget, ROOT, snippetFor, withPrefix, type AppWindow, type Collector } from './harness';
-import { CANNOT, selectedEngines, waitInPage, type EngineName, type Step } from './engines/index';
+import { CANNOT, selectedEngines, waitInPage, type EngineName, type Step, type Tab } from './engines/index';
 import { engineSuite, errorCodes, flush, openApp, outboxHolds, pageErrors, receivedCalls, track, trackCalls } from './engines/suite';
 
 const T = 45_000;
@@ -86,6 +86,17 @@ describe.each(selectedEngines())('%s', (name) => {
   });
 
   describe('a page going away', () => {
+    // Firefox keeps no page served with Cache-Control: no-store (the static server's default) in
+    // its back/forward cache: this copy of app.html is served as a site would serve it.
+    const openCacheableApp = async (org: string) => {
+      const tab = await s.profile.open(appUrl(s.web, { org, endpoint: s.c.endpoint, flushIntervalMs: 60_000 }).replace('/pages/app.html', '/bf/app.html'));
+      await waitInPage(tab, () => 'tracker' in window, null, 'the tracker');
+      return tab;
+    };
+    /** A mark on the page's window: still there after going back only if the page was restored, not reloaded. */
+    const mark = (tab: Tab) => tab.evaluate(() => void ((window as unknown as { marker: number }).marker = 1), null);
+    const isMarked = (tab: Tab) => tab.evaluate(() => (window as unknown as { marker?: number }).marker === 1, null);
+
     it('a reload right after a burst of 50 keeps 50 of 50, none twice', async () => {
       const { c } = s;
       const org = 'e_reload';
@@ -126,23 +137,19 @@ describe.each(selectedEngines())('%s', (name) => {
 
     it('back/forward cache: leaving and returning restores the page; what was queued is delivered once, and tracking goes on', async () => {
       const { c, web } = s;
-      const org = 'e_bfcache';
-      // Firefox keeps no page served with Cache-Control: no-store (the static server's default) in
-      // its back/forward cache: this page is served as a site would serve it.
-      const tab = await s.profile.open(appUrl(s.web, { org, endpoint: c.endpoint, flushIntervalMs: 60_000 }).replace('/pages/app.html', '/bf/app.html'));
-      await waitInPage(tab, () => 'tracker' in window, null, 'the tracker');
+      const tab = await openCacheableApp('e_bfcache');
       await trackCalls(tab, callIds('before', 3));
       await flush(tab);
       await c.uniqueEvents(3, 'events before leaving', 10_000);
       // Queued when the visitor leaves: the hide path sends them.
       await trackCalls(tab, callIds('queued', 3));
-      await tab.evaluate(() => void ((window as unknown as { marker: number }).marker = 1), null);
+      await mark(tab);
       await tab.evaluateAndNavigate((url) => void (location.href = url), `${web.origin}/pages/other.html`);
       await tab.back();
       // Sent as the page hid when they were stored by then, else by the restored page: what
       // is still being written at pagehide waits for the page to show again (README).
       await c.uniqueEvents(6, 'events queued as the page left', 10_000);
-      const restored = await tab.evaluate(() => (window as unknown as { marker?: number }).marker === 1, null);
+      const restored = await isMarked(tab);
       await trackCalls(tab, callIds('after', 3));
       await flush(tab);
       await c.uniqueEvents(9, 'events after returning', 10_000);
@@ -153,16 +160,16 @@ describe.each(selectedEngines())('%s', (name) => {
       expect(await errorCodes(tab)).toEqual([]);
       expect(await pageErrors(tab)).toEqual([]);
     }, T);
+
     it('leaving while IndexedDB is still writing, then coming back: what was tracked is delivered once, and tracking goes on', async () => {
       const { c, web } = s;
       const org = 'e_busy';
-      const tab = await s.profile.open(appUrl(s.web, { org, endpoint: c.endpoint, flushIntervalMs: 60_000 }).replace('/pages/app.html', '/bf/app.html'));
-      await waitInPage(tab, () => 'tracker' in window, null, 'the tracker');
+      const tab = await openCacheableApp(org);
       await flush(tab);
-      await tab.evaluate(() => void ((window as unknown as { marker: number }).marker = 1), null);
+      await mark(tab);
       // A long transaction of the page's own on the tracker's database holds the tracker's
       // transaction behind it, so the page leaves with both under way. Firefox ends them
-      // unannounced as the page enters the back/forward cache; other engines keep no such page.
+      // unannounced as the page enters the back/forward cache (Chromium and WebKit keep them).
       await tab.evaluateAndNavigate(({ url, ids, db }) => {
         const open = indexedDB.open(db);
         open.onsuccess = () => {
@@ -176,7 +183,7 @@ describe.each(selectedEngines())('%s', (name) => {
       }, { url: `${web.origin}/pages/other.html`, ids: callIds('busy', 3), db: `engage-tracker:${org}` });
       await tab.back();
       await c.uniqueEvents(3, 'events tracked as the page left', 10_000);
-      const restored = await tab.evaluate(() => (window as unknown as { marker?: number }).marker === 1, null);
+      const restored = await isMarked(tab);
       await trackCalls(tab, callIds('busy-after', 3));
       await flush(tab);
       await c.uniqueEvents(6, 'events after coming back', 10_000);
