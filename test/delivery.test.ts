@@ -2,7 +2,7 @@
 // the outbox until a 2xx, and what failures are reported.
 import { IDBFactory } from 'fake-indexeddb';
 import { describe, expect, it, vi } from 'vitest';
-import { ENDPOINT, names, requested, startTracker, stubEndpoint, T0, visitor, rep, offered, answered } from './helpers';
+import { ENDPOINT, names, requested, setVisibility, startTracker, stubEndpoint, T0, visitor, rep, offered, answered } from './helpers';
 
 const calls = (count: number, prefix = 'c') => Array.from({ length: count }, (_, i) => requested(`${prefix}${i}`));
 
@@ -543,10 +543,6 @@ function heldEndpoint(plan: { status: number; retryAfter?: string }[]) {
   return { log, release: (status: number) => held.shift()?.(status) };
 }
 
-const setVisibility = (state: 'hidden' | 'visible') => {
-  Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => state });
-  document.dispatchEvent(new Event('visibilitychange'));
-};
 
 describe('Retry-After', () => {
   it('keeps a Retry-After pause across page loads and tabs: no page of the origin sends before it ends', async () => {

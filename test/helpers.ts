@@ -45,6 +45,12 @@ export function stubEndpoint(): Endpoint {
   return ep;
 }
 
+/** The page goes to the background or comes back: `visibilityState` set, `visibilitychange` fired. */
+export const setVisibility = (state: 'hidden' | 'visible') => {
+  Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => state });
+  document.dispatchEvent(new Event('visibilitychange'));
+};
+
 /** A new, empty IndexedDB: another visitor, another browser. */
 export const freshStorage = () => {
   globalThis.indexedDB = new IDBFactory();

@@ -2,16 +2,11 @@
 // hides, confirmed when the page lives on, resent by the next page only after a grace period;
 // work not yet committed is stashed synchronously and replayed exactly once.
 import { describe, expect, it, vi } from 'vitest';
-import { ENDPOINT, freshStorage, names, offered, requested, startTracker, stubEndpoint, T0, visitor } from './helpers';
+import { ENDPOINT, freshStorage, names, offered, requested, setVisibility, startTracker, stubEndpoint, T0, visitor } from './helpers';
 import { UNCONFIRMED_GRACE_MS } from '../src/outbox';
 
 const settle = () => new Promise((r) => setTimeout(r, 50)); // lets a BroadcastChannel message arrive
 const hide = () => window.dispatchEvent(new Event('pagehide'));
-const setVisibility = (state: 'hidden' | 'visible') => {
-  Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => state });
-  Object.defineProperty(document, 'hidden', { configurable: true, get: () => state === 'hidden' });
-  document.dispatchEvent(new Event('visibilitychange'));
-};
 
 /** The page dies: only what it wrote synchronously (localStorage) survives, IndexedDB as it was. */
 async function dieAndReload(dying: { shutdown(): Promise<void> }) {
@@ -203,8 +198,7 @@ it('stashes each item once when visibilitychange and pagehide both fire', async 
   const page = startTracker({ flushIntervalMs: 3_600_000 });
   await page.tracker.flush();
   calls(3).forEach(page.tracker.track);
-  Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
-  document.dispatchEvent(new Event('visibilitychange'));
+  setVisibility('hidden');
   hide();
   // @ts-expect-error back to happy-dom's own getter
   delete document.visibilityState;
@@ -288,8 +282,7 @@ it('keeps keepalive bodies in flight under 64 KiB across both hide events', asyn
   await tracker.flush();
   for (let i = 0; i < 200; i++) tracker.track(offered(`c${i}`));
   await tracker.endSession();
-  Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
-  document.dispatchEvent(new Event('visibilitychange'));
+  setVisibility('hidden');
   hide();
   // @ts-expect-error back to happy-dom's own getter
   delete document.visibilityState;
@@ -365,8 +358,7 @@ describe('keepalive failures', () => {
     const { tracker, codes } = startTracker({ flushIntervalMs: 3_600_000 });
     tracker.track(visitor());
     await tracker.endSession(); // stored, not sent
-    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
-    document.dispatchEvent(new Event('visibilitychange')); // the tab goes to the background: one keepalive request
+    setVisibility('hidden'); // the tab goes to the background: one keepalive request
     tracker.track(requested('c1'));
     await tracker.endSession();
     hide(); // then the page goes: another, while the first is still under way
@@ -471,10 +463,8 @@ describe('custom headers and the hide path', () => {
     tracker.track({ type: 'call.requested', callId: 'c1' });
     await tracker.endSession(); // stored (and the session ended), not sent yet
     // The visitor switches to another tab for a moment and comes back.
-    Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
-    document.dispatchEvent(new Event('visibilitychange'));
-    Object.defineProperty(document, 'visibilityState', { value: 'visible', configurable: true });
-    document.dispatchEvent(new Event('visibilitychange'));
+    setVisibility('hidden');
+    setVisibility('visible');
     await new Promise((r) => setTimeout(r, 50));
     await tracker.flush();
     await tracker.flush();
